@@ -1,0 +1,415 @@
+"""Response caching for demijohn, in memory or in Redis, with stampede protection.
+
+    from demijohn import App
+    from demijohn_cache import CachePlugin, RedisBackend
+
+    app = App()
+    cache = app.install(CachePlugin(RedisBackend("redis://127.0.0.1:6379/0"), ttl=60))
+
+    @app.get("/items", cache={"ttl": 30, "tags": ["items"]})
+    def items():
+        return {"items": load_items()}
+
+    cache.invalidate(tags=["items"])     # after a write
+
+Whole responses (status, headers, body) of GET and HEAD requests are stored for the
+routes that opt in with the `cache` keyword. Requests that miss one key at the same time
+run the callback once: the others wait on a per-key lock and are served its result.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode
+
+from demijohn import HTTPResponse, PluginError, request, response
+
+from ._entries import Entry, etag_for, etag_matches, forbids_storing
+from .backends import Backend, CacheBackendError, MemoryBackend, RedisBackend
+
+__version__ = "0.1.0"
+__all__ = [
+    "Backend",
+    "CacheBackendError",
+    "CachePlugin",
+    "MemoryBackend",
+    "RedisBackend",
+    "__version__",
+]
+
+log = logging.getLogger("demijohn_cache")
+
+T = TypeVar("T")
+KeyFunction = Callable[[Any], str]
+
+DEFAULT_STATUSES = frozenset({200, 203, 300, 301, 404, 410})
+ROUTE_OPTIONS = frozenset({"ttl", "vary", "tags", "key", "statuses", "authorization"})
+
+
+class _RouteCache:
+    """The cache settings of one route, resolved once at `apply` time."""
+
+    __slots__ = ("ttl", "vary", "tags", "key", "statuses", "authorization")
+
+    def __init__(
+        self,
+        ttl: float,
+        vary: tuple[str, ...],
+        tags: tuple[str, ...],
+        key: KeyFunction | None,
+        statuses: frozenset[int],
+        authorization: bool,
+    ) -> None:
+        self.ttl = ttl
+        self.vary = vary
+        self.tags = tags
+        self.key = key
+        self.statuses = statuses
+        self.authorization = authorization
+
+    def tags_for(self, path: str) -> tuple[str, ...]:
+        """The index names an entry of this route is stored under: its path and tags."""
+        return (f"path:{path}",) + tuple(f"tag:{tag}" for tag in self.tags)
+
+
+class _Health:
+    """Tracks backend outages: logs once per outage and probes again after a pause."""
+
+    def __init__(self, retry_interval: float) -> None:
+        self.retry_interval = retry_interval
+        self.down_since: float | None = None
+        self.retry_at = 0.0
+        self._mutex = threading.Lock()
+
+    def available(self) -> bool:
+        return self.down_since is None or time.monotonic() >= self.retry_at
+
+    def failed(self, error: Exception) -> None:
+        with self._mutex:
+            now = time.monotonic()
+            if self.down_since is None:
+                self.down_since = now
+                log.warning("cache backend failed, serving uncached until it is back: %s", error)
+            self.retry_at = now + self.retry_interval
+
+    def succeeded(self) -> None:
+        if self.down_since is None:
+            return
+        with self._mutex:
+            if self.down_since is not None:
+                log.warning(
+                    "cache backend is back after %.1fs, caching resumed",
+                    time.monotonic() - self.down_since,
+                )
+                self.down_since = None
+
+
+class CachePlugin:
+    """Caches whole GET/HEAD responses of the routes that opt in with `cache=...`.
+
+    `@app.get('/x', cache=True)` uses the plugin's defaults; `cache={'ttl': 30,
+    'vary': ['Accept-Language'], 'tags': ['items'], 'key': fn, 'statuses': [200],
+    'authorization': True}` overrides them for one route; `cache=False` opts a route
+    out when `all_routes=True`. Responses carry `ETag`, `Cache-Control: max-age` and
+    an `X-Cache: HIT|MISS` header (renamed or removed with `header=`); a matching
+    `If-None-Match` answers 304. When the backend fails, requests are served uncached
+    and caching resumes by itself.
+    """
+
+    name = "cache"
+    api = 2
+    keyword = "cache"
+
+    def __init__(
+        self,
+        backend: Backend | None = None,
+        ttl: float = 60,
+        vary: Iterable[str] = (),
+        key: KeyFunction | None = None,
+        *,
+        statuses: Iterable[int] = DEFAULT_STATUSES,
+        header: str | None = "X-Cache",
+        all_routes: bool = False,
+        lock_timeout: float = 10.0,
+        lock_wait: float = 5.0,
+        retry_interval: float = 1.0,
+    ) -> None:
+        self.backend: Backend = backend if backend is not None else MemoryBackend()
+        self.ttl = _check_ttl(ttl, "CachePlugin(ttl=...)")
+        self.vary = _check_names(vary, "CachePlugin(vary=...)")
+        self.key = _check_key(key, "CachePlugin(key=...)")
+        self.statuses = _check_statuses(statuses, "CachePlugin(statuses=...)")
+        self.header = header
+        self.all_routes = bool(all_routes)
+        self.lock_timeout = _check_ttl(lock_timeout, "CachePlugin(lock_timeout=...)")
+        self.lock_wait = _check_ttl(lock_wait, "CachePlugin(lock_wait=...)")
+        self._health = _Health(retry_interval)
+
+    # -- plugin protocol -------------------------------------------------------------
+
+    def setup(self, app: Any) -> None:
+        """Refuse a second plugin that claims the `cache` route keyword."""
+        for other in app.plugins:
+            if other is not self and getattr(other, "keyword", None) == self.keyword:
+                raise PluginError(
+                    f"{type(self).__name__}: another plugin ({other!r}) already uses the "
+                    f"route keyword {self.keyword!r}; uninstall it or give one a different keyword"
+                )
+
+    def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+        """Wrap GET/HEAD routes that opt in; return every other callback unchanged."""
+        settings = self._route_settings(route)
+        if settings is None:
+            return callback
+
+        @functools.wraps(callback)
+        def cached(*args: Any, **kwargs: Any) -> Any:
+            if request.method not in ("GET", "HEAD") or (
+                not settings.authorization and request.get_header("Authorization")
+            ):
+                return callback(*args, **kwargs)
+            key = self._response_key(settings)
+            return self._lookup_or_run(
+                key,
+                self._answer_hit,
+                lambda: self._store_and_answer(key, settings, callback(*args, **kwargs)),
+            )
+
+        return cached
+
+    def close(self) -> None:
+        """Free the backend's connections."""
+        self.backend.close()
+
+    # -- public helpers --------------------------------------------------------------
+
+    def invalidate(self, path: str | None = None, tags: Iterable[str] = ()) -> int:
+        """Drop the cached responses of `path` (every query and variant) and of `tags`.
+
+        Returns how many entries were dropped. Raises `CacheBackendError` when the
+        backend cannot be reached, because silently keeping stale entries is worse.
+        """
+        if isinstance(tags, str):
+            raise TypeError(f"invalidate(tags={tags!r}): pass a list of tags, not one str")
+        names = [f"tag:{tag}" for tag in tags]
+        if path is not None:
+            names.append(f"path:{path}")
+        return self.backend.invalidate_tags(names)
+
+    def clear(self) -> None:
+        """Drop every entry of the backend (under its prefix, for Redis)."""
+        self.backend.clear()
+
+    def memoize(
+        self,
+        func: Callable[..., T] | None = None,
+        *,
+        ttl: float | None = None,
+        tags: Iterable[str] = (),
+        serializer: Any = json,
+    ) -> Any:
+        """Cache a plain function's results in the plugin's backend, keyed by its arguments.
+
+        Use as `@plugin.memoize` or `@plugin.memoize(ttl=30, tags=['users'])`. Arguments
+        are keyed by their `repr`; results go through `serializer.dumps`/`loads` (JSON by
+        default, so tuples come back as lists). `fn.invalidate(*args, **kwargs)` drops
+        one result.
+        """
+        lifetime = self.ttl if ttl is None else _check_ttl(ttl, "memoize(ttl=...)")
+        tag_names = tuple(f"tag:{tag}" for tag in _check_names(tags, "memoize(tags=...)"))
+
+        def decorate(fn: Callable[..., T]) -> Callable[..., T]:
+            scope = f"m:{fn.__module__}.{fn.__qualname__}:"
+
+            def key_for(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+                raw = repr((args, sorted(kwargs.items())))
+                return scope + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
+
+            def load(raw: bytes) -> tuple[T] | None:
+                try:
+                    return (serializer.loads(raw),)
+                except ValueError:
+                    return None
+
+            def run(key: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[T]:
+                value = fn(*args, **kwargs)
+                try:
+                    data = serializer.dumps(value)
+                except (TypeError, ValueError) as error:
+                    raise TypeError(
+                        f"memoize: the result of {fn.__qualname__}() cannot be stored "
+                        f"({error}); return serialisable data or pass serializer=..."
+                    ) from error
+                self._store(key, data if isinstance(data, bytes) else data.encode(), lifetime, tag_names)
+                return (value,)
+
+            @functools.wraps(fn)
+            def memoized(*args: Any, **kwargs: Any) -> T:
+                key = key_for(args, kwargs)
+                return self._lookup_or_run(key, load, lambda: run(key, args, kwargs))[0]
+
+            memoized.invalidate = lambda *a, **kw: self.backend.delete(key_for(a, kw))  # type: ignore[attr-defined]
+            return memoized
+
+        return decorate(func) if func is not None else decorate
+
+    # -- the request path ------------------------------------------------------------
+
+    def _route_settings(self, route: Any) -> _RouteCache | None:
+        option = route.config.get(self.keyword)
+        if option is None:
+            option = self.all_routes
+        if option is False:
+            return None
+        if route.method not in ("GET", "HEAD", "ANY"):
+            return None
+        where = f"route {route.method} {route.rule!r}: cache="
+        if option is True:
+            option = {}
+        if not isinstance(option, dict):
+            raise PluginError(f"{where}{option!r} is not valid; pass True, False or a dict")
+        unknown = set(option) - ROUTE_OPTIONS
+        if unknown:
+            raise PluginError(
+                f"{where}{{...}} has unknown option(s) {sorted(unknown)}; "
+                f"known options are {sorted(ROUTE_OPTIONS)}"
+            )
+        try:
+            return _RouteCache(
+                ttl=_check_ttl(option.get("ttl", self.ttl), where + "{'ttl': ...}"),
+                vary=self.vary + _check_names(option.get("vary", ()), where + "{'vary': ...}"),
+                tags=_check_names(option.get("tags", ()), where + "{'tags': ...}"),
+                key=_check_key(option.get("key", self.key), where + "{'key': ...}"),
+                statuses=_check_statuses(option.get("statuses", self.statuses), where + "{'statuses': ...}"),
+                authorization=bool(option.get("authorization", False)),
+            )
+        except (TypeError, ValueError) as error:
+            raise PluginError(str(error)) from error
+
+    def _response_key(self, settings: _RouteCache) -> str:
+        if settings.key is not None:
+            raw = settings.key(request)
+            if not isinstance(raw, str):
+                raise TypeError(f"cache key function {settings.key!r} returned {raw!r}; return a str")
+        else:
+            query = urlencode(sorted(parse_qsl(request.query_string, keep_blank_values=True)))
+            parts = [request.method, request.fullpath, query]
+            parts += [f"{name.lower()}:{request.get_header(name, '')}" for name in settings.vary]
+            raw = "\n".join(parts)
+        return "r:" + hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+    def _lookup_or_run(self, key: str, use: Callable[[bytes], T | None], run: Callable[[], T]) -> T:
+        """Serve from the cache, or run once per key while concurrent missers wait."""
+        raw = self._backend_call(self.backend.get, key)
+        if raw is not None:
+            found = use(raw)
+            if found is not None:
+                return found
+        token = self._backend_call(self.backend.acquire, key, self.lock_timeout, self.lock_wait)
+        try:
+            if token is not None:
+                # Another request may have filled the entry while we waited for the lock.
+                raw = self._backend_call(self.backend.get, key)
+                if raw is not None:
+                    found = use(raw)
+                    if found is not None:
+                        return found
+            return run()
+        finally:
+            if token is not None:
+                self._backend_call(self.backend.release, key, token)
+
+    def _answer_hit(self, raw: bytes) -> HTTPResponse | None:
+        entry = Entry.decode(raw)
+        return None if entry is None else self._answer(entry, "HIT")
+
+    def _store_and_answer(self, key: str, settings: _RouteCache, result: Any) -> Any:
+        target = result if isinstance(result, HTTPResponse) else response
+        body = result.body if target is result else result
+        if isinstance(body, dict):
+            data: bytes | None = json.dumps(body).encode()
+            target.set_header("Content-Type", "application/json")
+        elif isinstance(body, str):
+            data = body.encode(getattr(target, "charset", None) or "utf-8")
+        elif isinstance(body, (bytes, bytearray)):
+            data = bytes(body)
+        elif body is None:
+            data = b""
+        elif isinstance(body, (list, tuple)) and all(isinstance(p, (bytes, str)) for p in body):
+            charset = getattr(target, "charset", None) or "utf-8"
+            data = b"".join(p if isinstance(p, bytes) else p.encode(charset) for p in body)
+        else:
+            return result  # files, generators and other streams pass through uncached
+        headers = [(str(n), str(v)) for n, v in target.headerlist]
+        if target.status_code not in settings.statuses or forbids_storing(headers):
+            if self.header:
+                target.set_header(self.header, "MISS")
+            if target is result:
+                result.body = data
+                return result
+            return data
+        entry = Entry.build(target.status_line, headers, data, settings.ttl, settings.vary, self.header)
+        if entry.etag is None:
+            entry.add_header("ETag", etag_for(data))
+        self._store(key, entry.encode(), settings.ttl, settings.tags_for(request.fullpath))
+        return self._answer(entry, "MISS")
+
+    def _answer(self, entry: Entry, outcome: str) -> HTTPResponse:
+        headers = entry.headers_now()
+        if self.header:
+            headers.append((self.header, outcome))
+        if entry.etag is not None and etag_matches(request.get_header("If-None-Match"), entry.etag):
+            return HTTPResponse(status=304, headers=entry.not_modified_headers(headers, self.header))
+        return HTTPResponse(body=entry.body, status=entry.status_line, headers=headers)
+
+    def _store(self, key: str, data: bytes, ttl: float, tags: Iterable[str]) -> None:
+        self._backend_call(self.backend.set, key, data, ttl, tuple(tags))
+
+    def _backend_call(self, method: Callable[..., Any], *args: Any) -> Any:
+        """Call the backend; on failure note the outage and answer None (a miss)."""
+        if not self._health.available():
+            return None
+        try:
+            result = method(*args)
+        except CacheBackendError as error:
+            self._health.failed(error)
+            return None
+        self._health.succeeded()
+        return result
+
+
+def _check_ttl(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{where} {value!r} is not valid; pass a positive number of seconds")
+    return float(value)
+
+
+def _check_names(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError(f"{where} {value!r} is not valid; pass a list of str, e.g. ['Accept-Language']")
+    names = tuple(value)
+    if not all(isinstance(name, str) and name for name in names):
+        raise TypeError(f"{where} {value!r} is not valid; every item must be a non-empty str")
+    return names
+
+
+def _check_key(value: Any, where: str) -> KeyFunction | None:
+    if value is not None and not callable(value):
+        raise TypeError(f"{where} {value!r} is not callable; pass a function (request) -> str")
+    return value
+
+
+def _check_statuses(value: Any, where: str) -> frozenset[int]:
+    if isinstance(value, (str, int)) or not isinstance(value, Iterable):
+        raise TypeError(f"{where} {value!r} is not valid; pass a list of status codes, e.g. [200]")
+    codes = frozenset(value)
+    if not all(isinstance(code, int) and not isinstance(code, bool) and 100 <= code < 600 for code in codes):
+        raise ValueError(f"{where} {value!r} is not valid; every item must be an HTTP status code")
+    return codes
