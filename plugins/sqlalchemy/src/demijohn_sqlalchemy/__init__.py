@@ -1,0 +1,331 @@
+"""A SQLAlchemy ``Session`` per request for demijohn apps.
+
+>>> app.install(SQLAlchemyPlugin("sqlite:///app.db", metadata=Base.metadata, create=True))
+>>> @app.post("/notes")
+... def add_note(db):              # `db` is a new Session, committed when this returns
+...     db.add(Note(text=request.json["text"]))
+...     return {"ok": True}
+
+Everything that can be decided once is decided in ``apply`` (which runs once per
+route): whether the route takes the keyword, the effective options and the session
+factory. A request then only builds a session, calls the route and ends the session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from demijohn import HTTPError, HTTPResponse, PluginError
+from sqlalchemy import Engine, MetaData, URL, create_engine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import http_error_for, logger
+
+__all__ = ["SQLAlchemyPlugin", "http_error_for", "__version__"]
+
+__version__ = "0.1.0"
+
+# Names a Session (through sessionmaker) accepts; validated at construction, not per request.
+_SESSION_OPTIONS = frozenset(inspect.signature(Session.__init__).parameters) - {"self"} | {"class_"}
+# Per-route keys besides session options; `create`, `metadata` and the engine are app-wide.
+_ROUTE_OPTIONS = frozenset({"keyword", "commit", "session_factory"})
+_APP_WIDE_OPTIONS = frozenset({"create", "metadata", "engine", "engine_or_url"})
+
+
+class SQLAlchemyPlugin:
+    """Inject a new SQLAlchemy ``Session`` into every route whose callback takes ``keyword``.
+
+    The session is committed when the callback returns or raises an ``HTTPResponse``
+    that is not an error (a redirect), rolled back on any other exception or on an
+    ``HTTPError``, and always closed. A database error while committing answers with
+    409 (conflict), 400 (invalid value) or 503 (lost or unavailable database), see
+    :func:`http_error_for`. Per-route options: ``sqlalchemy={'commit': False, ...}``.
+    """
+
+    api = 2
+
+    def __init__(
+        self,
+        engine_or_url: Engine | str | URL | None,
+        keyword: str = "db",
+        commit: bool = True,
+        create: bool = False,
+        metadata: MetaData | None = None,
+        session_factory: Callable[..., Session] | None = None,
+        *,
+        name: str = "sqlalchemy",
+        **session_options: Any,
+    ) -> None:
+        _check_keyword(keyword, "keyword")
+        _check_session_options(session_options, "SQLAlchemyPlugin(...)")
+        if create and metadata is None:
+            raise PluginError(
+                "SQLAlchemyPlugin(create=True) needs the tables to create: pass "
+                "metadata=Base.metadata (or drop create=True)."
+            )
+        if engine_or_url is None and session_factory is None:
+            raise PluginError(
+                "SQLAlchemyPlugin needs a database: pass an Engine or a URL such as "
+                "'sqlite:///app.db', or a session_factory bound to one."
+            )
+        self.name = name
+        self.keyword = keyword
+        self.commit = commit
+        self.create = create
+        self.metadata = metadata
+        self.session_options = session_options
+        self._owns_engine = isinstance(engine_or_url, (str, URL))
+        self.engine: Engine | None = (
+            _create_engine(engine_or_url) if isinstance(engine_or_url, (str, URL)) else engine_or_url
+        )
+        self.session_factory: Callable[..., Session] = self._make_factory(
+            session_factory, session_options
+        )
+
+    def _make_factory(
+        self, factory: Callable[..., Session] | None, options: Mapping[str, Any]
+    ) -> Callable[..., Session]:
+        """A zero-argument callable returning a new Session with ``options`` applied."""
+        if factory is None:
+            return sessionmaker(bind=self.engine, **options)
+        if not callable(factory):
+            raise PluginError(
+                f"SQLAlchemyPlugin: session_factory must be callable (a sessionmaker), "
+                f"got {type(factory).__name__}."
+            )
+        return functools.partial(factory, **options) if options else factory
+
+    # -- plugin protocol -------------------------------------------------------------
+
+    def setup(self, app: Any) -> None:
+        """Refuse a second plugin claiming the same keyword or name; create tables if asked."""
+        for other in app.plugins:
+            if other is self:
+                raise PluginError(f"{self!r} is already installed on this app.")
+            if getattr(other, "keyword", None) == self.keyword:
+                raise PluginError(
+                    f"{self!r} cannot be installed: {other!r} already injects the keyword "
+                    f"{self.keyword!r}. Give one of them another keyword "
+                    f"(SQLAlchemyPlugin(..., keyword='other_db'))."
+                )
+            if isinstance(other, SQLAlchemyPlugin) and other.name == self.name:
+                raise PluginError(
+                    f"{self!r} cannot be installed: {other!r} already uses the name "
+                    f"{self.name!r}, and only one plugin of a name is applied to a route. "
+                    f"Give the second one another name (SQLAlchemyPlugin(..., name='sqlalchemy_2'))."
+                )
+        if self.create:
+            self.create_tables()
+
+    def create_tables(self) -> None:
+        """Create the metadata's missing tables (``metadata.create_all``) on the engine."""
+        if self.metadata is None or self.engine is None:
+            raise PluginError(
+                "SQLAlchemyPlugin.create_tables() needs both metadata= and an engine or URL."
+            )
+        try:
+            self.metadata.create_all(self.engine)
+        except sa_exc.SQLAlchemyError as error:
+            raise PluginError(
+                f"SQLAlchemyPlugin could not create the tables on "
+                f"{_masked(self.engine.url)}: {error}"
+            ) from error
+
+    def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+        """Wrap ``callback`` if the route's callback takes the keyword; else return it unchanged."""
+        options = self._route_options(route)
+        if options is None:
+            return callback
+        keyword = options.get("keyword", self.keyword)
+        if keyword not in route.get_callback_args():
+            return callback
+        if re.search(rf"<{re.escape(keyword)}(?::[^>]*)?>", route.rule or ""):
+            raise PluginError(
+                f"Route {route.method} {route.rule!r}: the URL argument <{keyword}> has the "
+                f"same name as the session keyword {keyword!r} of {self!r}. Rename one of them."
+            )
+        commit = bool(options.get("commit", self.commit))
+        factory = self.session_factory
+        session_options = {k: v for k, v in options.items() if k not in _ROUTE_OPTIONS}
+        if "session_factory" in options or session_options:
+            factory = self._make_factory(
+                options.get("session_factory"), {**self.session_options, **session_options}
+            )
+        return self._wrap(callback, keyword, factory, commit)
+
+    def _route_options(self, route: Any) -> dict[str, Any] | None:
+        """The route's ``sqlalchemy=`` config as a dict; None if the route turned the plugin off."""
+        config = route.config.get("sqlalchemy")
+        if config is None or config is True:
+            return {}
+        if config is False:
+            return None
+        where = f"route {route.method} {route.rule!r}"
+        if not isinstance(config, Mapping):
+            raise PluginError(
+                f"{where}: sqlalchemy= must be a dict of options, True or False, "
+                f"got {type(config).__name__}."
+            )
+        misplaced = _APP_WIDE_OPTIONS & set(config)
+        if misplaced:
+            raise PluginError(
+                f"{where}: {sorted(misplaced)} can only be set on the SQLAlchemyPlugin "
+                f"itself, not per route."
+            )
+        if "keyword" in config:
+            _check_keyword(config["keyword"], f"{where}: sqlalchemy['keyword']")
+        _check_session_options(
+            {k: v for k, v in config.items() if k not in _ROUTE_OPTIONS}, where
+        )
+        return dict(config)
+
+    def _wrap(
+        self,
+        callback: Callable[..., Any],
+        keyword: str,
+        factory: Callable[[], Session],
+        commit: bool,
+    ) -> Callable[..., Any]:
+        """The per-request wrapper: new session in, commit or roll back, close."""
+
+        @functools.wraps(callback)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            session = factory()
+            kwargs[keyword] = session
+            try:
+                result = callback(*args, **kwargs)
+            except HTTPResponse as answer:
+                _end(session, commit and not _is_error(answer))
+                raise
+            except Exception as error:
+                _end(session, False)
+                answer = http_error_for(error)
+                if answer is None:
+                    raise
+                raise answer from error
+            except BaseException:
+                _end(session, False)
+                raise
+            _end(session, commit and not (isinstance(result, HTTPResponse) and _is_error(result)))
+            return result
+
+        return wrapper
+
+    def close(self) -> None:
+        """Dispose of the engine if the plugin created it from a URL; a passed Engine is left alone."""
+        if self._owns_engine and self.engine is not None:
+            self.engine.dispose()
+
+    # -- outside requests ----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def session(self, commit: bool | None = None) -> Iterator[Session]:
+        """A new session for scripts, jobs and tests, ended as a request's would be.
+
+        >>> with plugin.session() as db:
+        ...     db.add(Note(text="hello"))      # committed on leaving the block
+
+        Committed on a normal exit (unless ``commit=False``, or the plugin's ``commit``
+        is False), rolled back on an exception, always closed. Database errors raise
+        as SQLAlchemy exceptions, not HTTP errors.
+        """
+        do_commit = self.commit if commit is None else commit
+        session = self.session_factory()
+        try:
+            yield session
+        except HTTPResponse as answer:
+            _end(session, do_commit and not _is_error(answer), answer_http=False)
+            raise
+        except BaseException:
+            _end(session, False, answer_http=False)
+            raise
+        _end(session, do_commit, answer_http=False)
+
+    def __repr__(self) -> str:
+        where = _masked(self.engine.url) if self.engine is not None else "session_factory"
+        return f"<SQLAlchemyPlugin name={self.name!r} keyword={self.keyword!r} {where}>"
+
+
+def _end(session: Session, commit: bool, answer_http: bool = True) -> None:
+    """Commit (or roll back) and close ``session``; a failed commit is rolled back first.
+
+    With ``answer_http`` a failed commit raises the matching ``HTTPError`` (409/400/503),
+    otherwise the database error itself.
+    """
+    try:
+        if commit:
+            try:
+                session.commit()
+            except Exception as error:
+                _rollback(session)
+                answer = http_error_for(error) if answer_http else None
+                if answer is None:
+                    raise
+                raise answer from error
+        else:
+            _rollback(session)
+    finally:
+        try:
+            session.close()
+        except Exception:
+            logger.exception("closing the SQLAlchemy session failed")
+
+
+def _rollback(session: Session) -> None:
+    """Roll back, logging (not raising) a failure: the caller is already ending with an answer."""
+    try:
+        session.rollback()
+    except Exception:
+        logger.exception("rolling back the SQLAlchemy session failed")
+
+
+def _is_error(answer: HTTPResponse) -> bool:
+    """True for an ``HTTPError`` or any answer with a 4xx/5xx status."""
+    return isinstance(answer, HTTPError) or answer.status_code >= 400
+
+
+def _check_keyword(keyword: Any, where: str) -> None:
+    """A keyword must be a valid Python identifier, since it names a callback argument."""
+    if not isinstance(keyword, str) or not keyword.isidentifier():
+        raise PluginError(
+            f"{where} must be the name of a callback argument, such as 'db'; got {keyword!r}."
+        )
+
+
+def _check_session_options(options: Mapping[str, Any], where: str) -> None:
+    """Refuse option names a SQLAlchemy Session does not take, naming the accepted ones."""
+    unknown = set(options) - _SESSION_OPTIONS
+    if unknown:
+        raise PluginError(
+            f"{where}: unknown option(s) {sorted(unknown)}. Accepted: keyword, commit, "
+            f"session_factory and the Session options {sorted(_SESSION_OPTIONS)}."
+        )
+
+
+def _create_engine(url: str | URL) -> Engine:
+    """Create an engine from ``url`` with ``pool_pre_ping`` on, so stale connections are replaced."""
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as error:
+        raise PluginError(
+            f"SQLAlchemyPlugin could not create an engine from {_masked(url)}: {error}. Pass a "
+            f"URL such as 'sqlite:///app.db' or 'postgresql+psycopg://user@host/db', or an Engine."
+        ) from error
+
+
+def _masked(url: str | URL) -> str:
+    """The URL with any password hidden, for error messages and reprs."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        return "the given URL (unparseable)"

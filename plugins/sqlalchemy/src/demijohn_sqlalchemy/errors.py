@@ -1,0 +1,98 @@
+"""Turn database errors into HTTP answers a client can act on.
+
+A request whose transaction fails must not answer with a bare 500: a constraint
+conflict is the client's to resolve (409), a serialization failure or deadlock is
+resolved by trying again (409, "retry"), and a lost or unavailable database is the
+server's (503 with ``Retry-After``). Errors that say nothing about the request
+(a syntax error in the app's SQL, a missing table) are left alone, so they stay
+500s and reach the log with their traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from demijohn import HTTPError
+from sqlalchemy import exc as sa_exc
+
+__all__ = ["http_error_for", "RETRY_AFTER_SECONDS"]
+
+logger = logging.getLogger("demijohn_sqlalchemy")
+
+#: Value of the ``Retry-After`` header sent with a 503.
+RETRY_AFTER_SECONDS = 1
+
+# SQLSTATE codes of "try the same transaction again" failures: serialization_failure
+# and deadlock_detected (PostgreSQL, and any driver that reports SQLSTATE).
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+LOST_CONNECTION = (
+    "The connection to the database was lost while handling the request; nothing was "
+    "saved. Retry the request."
+)
+UNAVAILABLE = (
+    "The database is unavailable or too busy to handle the request; nothing was saved. "
+    "Retry the request in a moment."
+)
+POOL_EXHAUSTED = (
+    "Every database connection is busy; nothing was saved. Retry the request in a moment."
+)
+SERIALIZATION_FAILURE = (
+    "The change conflicted with another transaction running at the same time "
+    "(serialization failure or deadlock); nothing was saved. Retry the request."
+)
+INTEGRITY_CONFLICT = (
+    "The change conflicts with data already stored (a unique, foreign-key, not-null "
+    "or check constraint failed); nothing was saved. Change the request and send it again."
+)
+INVALID_VALUE = (
+    "The database refused a value in the request (too long, out of range or of the "
+    "wrong type); nothing was saved. Fix the value and send the request again."
+)
+
+
+def _sqlstate(error: sa_exc.DBAPIError) -> str | None:
+    """The SQLSTATE of the driver's exception: ``sqlstate`` (psycopg 3), ``pgcode`` (psycopg2)."""
+    original = error.orig
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return code if isinstance(code, str) else None
+
+
+def http_error_for(error: BaseException) -> HTTPError | None:
+    """Return the ``HTTPError`` that answers the database ``error``, or None to let it raise.
+
+    >>> http_error_for(IntegrityError(...)).status_code
+    409
+
+    Lost connection (``connection_invalidated``): 503. Serialization failure or
+    deadlock (SQLSTATE 40001/40P01): 409 asking to retry. ``IntegrityError``: 409.
+    ``DataError``: 400. Any other ``OperationalError`` or a pool timeout: 503.
+    Everything else: None.
+    """
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated:
+            status, message = 503, LOST_CONNECTION
+        elif _sqlstate(error) in _RETRYABLE_SQLSTATES:
+            status, message = 409, SERIALIZATION_FAILURE
+        elif isinstance(error, sa_exc.IntegrityError):
+            status, message = 409, INTEGRITY_CONFLICT
+        elif isinstance(error, sa_exc.DataError):
+            status, message = 400, INVALID_VALUE
+        elif isinstance(error, sa_exc.OperationalError):
+            status, message = 503, UNAVAILABLE
+        else:
+            return None
+    elif isinstance(error, sa_exc.TimeoutError):
+        status, message = 503, POOL_EXHAUSTED
+    else:
+        return None
+    # Answered, so not logged by the framework: keep a trace for the operator.
+    logger.warning("database error answered with %d: %s", status, _one_line(error))
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+    return HTTPError(status, message, exception=error, **headers)
+
+
+def _one_line(error: BaseException) -> str:
+    """The first line of the error's text, with its class name."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"
