@@ -1,0 +1,391 @@
+"""Sessions for demijohn: a dict per visitor, kept in a signed cookie or in Redis.
+
+::
+
+    app.install(SessionPlugin(RedisBackend(url, secret_or_secrets=SECRET)))
+
+    @app.post("/login")
+    def login(session):
+        session.regenerate()            # new id on login, against session fixation
+        session["user"] = request.forms.user
+        return "hello"
+
+The session is on ``request.session`` in every route the plugin applies to, and is passed
+to callbacks that take a ``session`` argument. It is loaded on first use (a request that
+never touches it costs no backend call) and saved only when it changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterator, MutableMapping
+from typing import Any
+
+from demijohn import HTTPError, HTTPResponse, PluginError, request, response
+
+from .backends import (
+    DEFAULT_TTL,
+    CookieBackend,
+    RedisBackend,
+    SessionBackend,
+    SessionBackendUnavailable,
+    SessionError,
+    SessionTooLarge,
+    dumps,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_TTL",
+    "CookieBackend",
+    "RedisBackend",
+    "Session",
+    "SessionBackend",
+    "SessionBackendUnavailable",
+    "SessionError",
+    "SessionPlugin",
+    "SessionTooLarge",
+    "__version__",
+]
+
+log = logging.getLogger("demijohn_session")
+
+#: Browsers keep at most this many bytes of a cookie's ``name=value``.
+MAX_COOKIE_SIZE = 4096
+
+_ROUTE_OPTIONS = {"required"}
+_SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
+
+
+class Session(MutableMapping[str, Any]):
+    """The session of one request: a dict of JSON values, loaded from the backend on first use.
+
+    Keys are strings, values anything JSON can hold. Changes are found by comparing the
+    encoded data with what was loaded, so ``session["cart"].append(item)`` is saved too.
+    """
+
+    def __init__(self, backend: SessionBackend, cookie_name: str, required: bool = True) -> None:
+        self.backend = backend
+        self.cookie_name = cookie_name
+        self.required = required
+        #: True when the backend was down and this (not required) session is empty and won't be saved.
+        self.unavailable = False
+        self._data: dict[str, Any] | None = None
+        self._id: str | None = None
+        self._had_cookie = False
+        self._found = False
+        self._loaded_json = "{}"
+        self._force_save = False
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @property
+    def loaded(self) -> bool:
+        """True once the session has been read (which is when it was first touched)."""
+        return self._data is not None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The underlying dict, loaded on first access."""
+        if self._data is None:
+            self._load()
+        assert self._data is not None
+        return self._data
+
+    def _ensure_loaded(self) -> None:
+        if self._data is None:
+            self._load()
+
+    def _load(self) -> None:
+        self._data = {}
+        cookie = request.get_cookie(self.cookie_name)
+        if not cookie:
+            return
+        self._had_cookie = True
+        try:
+            found = self.backend.load(cookie)
+        except SessionBackendUnavailable:
+            if self.required:
+                self._data = None
+                raise
+            log.warning("session store unavailable; route %s runs with an empty session", request.path)
+            self.unavailable = True
+            return
+        if found is not None:
+            self._found = True
+            self._id, self._data = found
+            self._loaded_json = dumps(self._data)
+
+    # -- the mapping ----------------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if not isinstance(key, str):
+            raise SessionError(f"session keys must be str (JSON object keys), got {key!r}.")
+        self.data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.data
+
+    def __repr__(self) -> str:
+        shown = repr(self._data) if self._data is not None else "<not loaded>"
+        return f"<Session {shown}>"
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str | None:
+        """The server-side session id (None for a cookie-only or a not yet saved session)."""
+        self._ensure_loaded()
+        return self._id
+
+    @property
+    def new(self) -> bool:
+        """True when the request brought no valid session cookie."""
+        self._ensure_loaded()
+        return not self._found
+
+    @property
+    def modified(self) -> bool:
+        """True when the session will be saved: its data changed, or a save was forced."""
+        if self._data is None:
+            return False
+        return self._force_save or self.encode() != self._loaded_json
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        self._ensure_loaded()
+        self._force_save = bool(value)
+
+    def encode(self) -> str:
+        """The session data as JSON; a clear :class:`SessionError` if a value is not JSON."""
+        try:
+            return dumps(self.data)
+        except (TypeError, ValueError) as error:
+            raise SessionError(
+                f"session data cannot be saved as JSON: {error}. Store only str, int, float, bool, "
+                "None, lists and dicts with str keys (for example a user id, not a user object)."
+            ) from None
+
+    def regenerate(self) -> None:
+        """Move the data to a new session id and delete the old one; call it on login."""
+        old_id = self.id
+        if old_id is not None:
+            self.backend.delete(old_id)
+        self._id = None
+        self._force_save = True
+
+    def invalidate(self) -> None:
+        """End the session: delete its stored data and its cookie (e.g. on logout)."""
+        old_id = self.id
+        if old_id is not None:
+            self.backend.delete(old_id)
+        self._id = None
+        self.data.clear()
+
+
+class SessionPlugin:
+    """Give every route a session on ``request.session`` (and as ``session=`` where asked for).
+
+    ``backend`` is a :class:`CookieBackend`, a :class:`RedisBackend` or any
+    :class:`SessionBackend`. The cookie options map to ``Set-Cookie`` attributes;
+    ``max_age=None`` makes a browser-session cookie. ``secure=None`` sets ``Secure`` when
+    the request came over HTTPS, judged by ``X-Forwarded-Proto`` only with
+    ``trust_proxy=True`` (behind a proxy you control). Per route: ``session=False`` leaves
+    the route out, ``session={'required': False}`` runs it with an empty unsaved session
+    instead of answering 503 when the store is down.
+    """
+
+    api = 2
+
+    def __init__(
+        self,
+        backend: SessionBackend,
+        cookie_name: str = "session",
+        max_age: int | None = None,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool | None = None,
+        httponly: bool = True,
+        samesite: str | None = "Lax",
+        keyword: str = "session",
+        trust_proxy: bool = False,
+    ) -> None:
+        for method in ("load", "save", "delete"):
+            if not callable(getattr(backend, method, None)):
+                raise SessionError(
+                    f"SessionPlugin needs a backend with load/save/delete such as CookieBackend(secret) "
+                    f"or RedisBackend(url, secret_or_secrets=...); {backend!r} has no {method}()."
+                )
+        if not cookie_name or not isinstance(cookie_name, str) or not cookie_name.isascii():
+            raise SessionError(f"SessionPlugin: cookie_name must be a non-empty ASCII str, got {cookie_name!r}.")
+        if not keyword or not isinstance(keyword, str) or not keyword.isidentifier():
+            raise SessionError(f"SessionPlugin: keyword must be a Python identifier, got {keyword!r}.")
+        if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int) or max_age <= 0):
+            raise SessionError(f"SessionPlugin: max_age must be None or a positive int of seconds, got {max_age!r}.")
+        if samesite is not None:
+            if not isinstance(samesite, str) or samesite.lower() not in _SAMESITE:
+                raise SessionError(
+                    f"SessionPlugin: samesite must be 'Lax', 'Strict', 'None' or None, got {samesite!r}."
+                )
+            samesite = _SAMESITE[samesite.lower()]
+            if samesite == "None" and secure is False:
+                raise SessionError(
+                    "SessionPlugin: samesite='None' needs secure=True or None; browsers drop it otherwise."
+                )
+        self.backend = backend
+        self.cookie_name = cookie_name
+        self.max_age = max_age
+        self.path = path
+        self.domain = domain
+        self.secure = secure
+        self.httponly = httponly
+        self.samesite = samesite
+        self.keyword = keyword
+        self.trust_proxy = trust_proxy
+        self.name = "session" if keyword == "session" else f"session_{keyword}"
+        self._environ_key = f"bottle.request.ext.{keyword}"
+
+    def setup(self, app: Any) -> None:
+        """Refuse a second plugin that claims the same keyword."""
+        for other in app.plugins:
+            if other is not self and getattr(other, "keyword", None) == self.keyword:
+                raise PluginError(
+                    f"{type(other).__name__} already passes '{self.keyword}' to callbacks; install "
+                    f"SessionPlugin with another keyword, e.g. SessionPlugin(..., keyword='web_session').",
+                    self,
+                )
+
+    def close(self) -> None:
+        """Release the backend's connections."""
+        close = getattr(self.backend, "close", None)
+        if callable(close):
+            close()
+
+    def route_options(self, route: Any) -> dict[str, Any] | None:
+        """The route's ``session=`` config as options, or None when the route opted out."""
+        config = route.config.get(self.keyword)
+        if config is None or config is True:
+            return {"required": True}
+        if config is False:
+            return None
+        if not isinstance(config, dict):
+            raise PluginError(
+                f"route {route.method} {route.rule}: {self.keyword}= must be True, False or a dict "
+                f"such as {{'required': False}}, got {config!r}.",
+                self,
+            )
+        unknown = set(config) - _ROUTE_OPTIONS
+        if unknown:
+            raise PluginError(
+                f"route {route.method} {route.rule}: unknown {self.keyword} option(s) {sorted(unknown)}; "
+                f"known: {sorted(_ROUTE_OPTIONS)}.",
+                self,
+            )
+        return {"required": bool(config.get("required", True))}
+
+    def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+        """Wrap ``callback`` so it runs with a lazily loaded session that is saved afterwards."""
+        options = self.route_options(route)
+        if options is None:
+            return callback
+        required = options["required"]
+        passes_keyword = self.keyword in route.get_callback_args()
+        keyword, environ_key = self.keyword, self._environ_key
+        backend, cookie_name = self.backend, self.cookie_name
+
+        @functools.wraps(callback)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            session = Session(backend, cookie_name, required)
+            # The documented home of request.<name> attributes; written directly because
+            # request.__setattr__ refuses to overwrite (e.g. when a route is re-entered).
+            request.environ[environ_key] = session
+            if passes_keyword:
+                kwargs[keyword] = session
+            try:
+                result = callback(*args, **kwargs)
+            except HTTPResponse as answer:  # redirect(), abort(): save, then let it through
+                self._save(session, answer)
+                raise
+            except SessionBackendUnavailable as error:
+                raise self._unavailable(error) from error
+            self._save(session, result if isinstance(result, HTTPResponse) else response)
+            return result
+
+        return wrapper
+
+    def _save(self, session: Session, target: Any) -> None:
+        """Persist a changed session and set or drop its cookie on ``target`` (a response)."""
+        if not session.modified:
+            return
+        if session.unavailable:
+            log.warning("session store unavailable; changes to the session on %s are lost", request.path)
+            return
+        try:
+            self._write(session, target)
+        except SessionBackendUnavailable as error:
+            if session.required:
+                raise self._unavailable(error) from error
+            log.warning("session store unavailable; changes to the session on %s are lost", request.path)
+
+    def _write(self, session: Session, target: Any) -> None:
+        if not session.data:
+            if session._id is not None:
+                self.backend.delete(session._id)
+            if session._had_cookie:
+                target.delete_cookie(self.cookie_name, **self._cookie_scope())
+            return
+        encoded = session.encode()  # a clear SessionError for non-JSON values, before the backend
+        session._id, value = self.backend.save(session._id, session.data)
+        size = len(self.cookie_name) + 1 + len(value)
+        if size > MAX_COOKIE_SIZE:
+            raise SessionTooLarge(
+                f"the session cookie {self.cookie_name!r} would be {size} bytes, over the "
+                f"{MAX_COOKIE_SIZE} browsers keep (keys: {sorted(session.data)[:10]}). Store less in "
+                "the session, or use RedisBackend, which keeps only an id in the cookie."
+            )
+        session._loaded_json, session._force_save = encoded, False
+        target.set_cookie(self.cookie_name, value, **self._cookie_attributes())
+
+    def _cookie_scope(self) -> dict[str, Any]:
+        scope: dict[str, Any] = {"path": self.path}
+        if self.domain is not None:
+            scope["domain"] = self.domain
+        return scope
+
+    def _cookie_attributes(self) -> dict[str, Any]:
+        attributes = self._cookie_scope()
+        attributes["httponly"] = self.httponly
+        attributes["secure"] = self._is_https() if self.secure is None else self.secure
+        if self.samesite is not None:
+            attributes["samesite"] = self.samesite
+        if self.max_age is not None:
+            attributes["max_age"] = self.max_age
+        return attributes
+
+    def _is_https(self) -> bool:
+        environ = request.environ
+        if self.trust_proxy:
+            forwarded = environ.get("HTTP_X_FORWARDED_PROTO")
+            if forwarded:
+                return forwarded.split(",")[0].strip().lower() == "https"
+        return environ.get("wsgi.url_scheme") == "https"
+
+    def _unavailable(self, error: SessionBackendUnavailable) -> HTTPError:
+        log.warning("answering 503 on %s: %s", request.path, error)
+        answer = HTTPError(503, "The session store is unavailable; please retry in a moment.", exception=error)
+        answer.set_header("Retry-After", "1")
+        return answer
