@@ -312,7 +312,23 @@ class CachePlugin:
             found = use(raw)
             if found is not None:
                 return found
-        token = self._backend_call(self.backend.acquire, key, self.lock_timeout, self.lock_wait)
+        token = self._backend_call(self.backend.acquire, key, self.lock_timeout, 0)
+        if token is None and self._health.available():
+            # Someone else is computing this entry: wait for the lock or for the entry,
+            # checking both with a growing step, then serve fresh once lock_wait is over.
+            deadline = time.monotonic() + self.lock_wait
+            step = 0.002
+            while token is None and self._health.available():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                token = self._backend_call(self.backend.acquire, key, self.lock_timeout, min(step, remaining))
+                if token is None:
+                    raw = self._backend_call(self.backend.get, key)
+                    found = None if raw is None else use(raw)
+                    if found is not None:
+                        return found
+                step = min(step * 2, 0.05)
         try:
             if token is not None:
                 # Another request may have filled the entry while we waited for the lock.

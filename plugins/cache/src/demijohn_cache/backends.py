@@ -291,9 +291,10 @@ class RedisBackend:
             while True:
                 if self.client.set(name, token, nx=True, px=max(1, int(timeout * 1000))):
                     return token
-                if time.monotonic() + delay > deadline:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     return None
-                time.sleep(delay)
+                time.sleep(min(delay, remaining))
                 delay = min(delay * 2, 0.05)
         except redis.RedisError as error:
             raise CacheBackendError(f"Redis lock failed: {error}") from error
