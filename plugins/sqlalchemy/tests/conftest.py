@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqla_support import Base, pg_engine, postgres_url, service_missing
 
+
 @pytest.fixture(scope="session")
 def pg_schema() -> Iterator[tuple[sa.URL, str]]:
     """A schema owned by this test run on the real PostgreSQL server; dropped afterwards."""

@@ -1,8 +1,9 @@
-"""Database errors answer with a clear HTTP status; the session is rolled back, the pool stays healthy."""
+"""Database errors answer with a clear HTTP status; rolled back, and the pool stays healthy."""
 
 from __future__ import annotations
 
 import socket
+import sqlite3
 
 import sqlalchemy as sa
 from demijohn import App
@@ -161,4 +162,23 @@ def test_exhausted_pool_answers_503_instead_of_hanging(tmp_path):
     assert result.status_code == 503
     assert "Every database connection is busy" in result.text
     assert Client(app).get("/notes").text == "0"
+    engine.dispose()
+
+
+def test_locked_sqlite_database_answers_503(tmp_path):
+    path = tmp_path / "locked.db"
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
+    Note.metadata.create_all(engine)
+    app, _ = notes_app(engine)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = Client(app).post("/notes/blocked")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.status_code == 503
+    assert "unavailable or too busy" in result.text
+    assert Client(app).post("/notes/unblocked").status_code == 200
+    assert texts(engine) == ["unblocked"]
     engine.dispose()

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from demijohn import HTTPError, HTTPResponse, PluginError
-from sqlalchemy import Engine, MetaData, URL, create_engine
+from sqlalchemy import URL, Engine, MetaData, create_engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -82,7 +82,9 @@ class SQLAlchemyPlugin:
         self.session_options = session_options
         self._owns_engine = isinstance(engine_or_url, (str, URL))
         self.engine: Engine | None = (
-            _create_engine(engine_or_url) if isinstance(engine_or_url, (str, URL)) else engine_or_url
+            _create_engine(engine_or_url)
+            if isinstance(engine_or_url, (str, URL))
+            else engine_or_url
         )
         self.session_factory: Callable[..., Session] = self._make_factory(
             session_factory, session_options
@@ -93,7 +95,7 @@ class SQLAlchemyPlugin:
     ) -> Callable[..., Session]:
         """A zero-argument callable returning a new Session with ``options`` applied."""
         if factory is None:
-            return sessionmaker(bind=self.engine, **options)
+            return sessionmaker(**{"bind": self.engine, **options})
         if not callable(factory):
             raise PluginError(
                 f"SQLAlchemyPlugin: session_factory must be callable (a sessionmaker), "
@@ -118,7 +120,8 @@ class SQLAlchemyPlugin:
                 raise PluginError(
                     f"{self!r} cannot be installed: {other!r} already uses the name "
                     f"{self.name!r}, and only one plugin of a name is applied to a route. "
-                    f"Give the second one another name (SQLAlchemyPlugin(..., name='sqlalchemy_2'))."
+                    f"Give the second one another name "
+                    f"(SQLAlchemyPlugin(..., name='sqlalchemy_2'))."
                 )
         if self.create:
             self.create_tables()
@@ -180,9 +183,7 @@ class SQLAlchemyPlugin:
             )
         if "keyword" in config:
             _check_keyword(config["keyword"], f"{where}: sqlalchemy['keyword']")
-        _check_session_options(
-            {k: v for k, v in config.items() if k not in _ROUTE_OPTIONS}, where
-        )
+        _check_session_options({k: v for k, v in config.items() if k not in _ROUTE_OPTIONS}, where)
         return dict(config)
 
     def _wrap(
@@ -205,10 +206,10 @@ class SQLAlchemyPlugin:
                 raise
             except Exception as error:
                 _end(session, False)
-                answer = http_error_for(error)
-                if answer is None:
+                reply = http_error_for(error)
+                if reply is None:
                     raise
-                raise answer from error
+                raise reply from error
             except BaseException:
                 _end(session, False)
                 raise
@@ -218,7 +219,7 @@ class SQLAlchemyPlugin:
         return wrapper
 
     def close(self) -> None:
-        """Dispose of the engine if the plugin created it from a URL; a passed Engine is left alone."""
+        """Dispose of the engine the plugin created from a URL; a passed Engine is the caller's."""
         if self._owns_engine and self.engine is not None:
             self.engine.dispose()
 
@@ -309,7 +310,7 @@ def _check_session_options(options: Mapping[str, Any], where: str) -> None:
 
 
 def _create_engine(url: str | URL) -> Engine:
-    """Create an engine from ``url`` with ``pool_pre_ping`` on, so stale connections are replaced."""
+    """Create an engine from ``url`` with ``pool_pre_ping``, so dead connections are replaced."""
     try:
         return create_engine(url, pool_pre_ping=True)
     except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as error:

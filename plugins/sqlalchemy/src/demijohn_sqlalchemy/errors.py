@@ -6,6 +6,10 @@ resolved by trying again (409, "retry"), and a lost or unavailable database is t
 server's (503 with ``Retry-After``). Errors that say nothing about the request
 (a syntax error in the app's SQL, a missing table) are left alone, so they stay
 500s and reach the log with their traceback.
+
+PEP 249 puts both "the database is unavailable" and (in sqlite3) "syntax error" under
+``OperationalError``, so the driver's own code (SQLSTATE, SQLite result code, MySQL
+error number) decides which is which.
 """
 
 from __future__ import annotations
@@ -25,6 +29,16 @@ RETRY_AFTER_SECONDS = 1
 # SQLSTATE codes of "try the same transaction again" failures: serialization_failure
 # and deadlock_detected (PostgreSQL, and any driver that reports SQLSTATE).
 _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+# SQLSTATE classes of "the server cannot serve now": connection exception,
+# insufficient resources, operator intervention (shutdown, statement timeout);
+# plus lock_not_available (NOWAIT, lock_timeout).
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
+_UNAVAILABLE_SQLSTATES = frozenset({"55P03"})
+# MySQL error numbers: deadlock (retry) and lock wait timeout, server gone, too many connections.
+_MYSQL_DEADLOCK = 1213
+_MYSQL_UNAVAILABLE = frozenset({1040, 1205, 2002, 2003, 2006, 2013})
+# SQLite result codes SQLITE_BUSY and SQLITE_LOCKED ("database is locked").
+_SQLITE_BUSY = frozenset({5, 6})
 
 LOST_CONNECTION = (
     "The connection to the database was lost while handling the request; nothing was "
@@ -58,27 +72,55 @@ def _sqlstate(error: sa_exc.DBAPIError) -> str | None:
     return code if isinstance(code, str) else None
 
 
+def _mysql_errno(error: sa_exc.DBAPIError) -> int | None:
+    """The MySQL error number (first argument of a mysqlclient/PyMySQL error), if any."""
+    args = getattr(error.orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def _is_retryable(error: sa_exc.DBAPIError) -> bool:
+    """Serialization failure or deadlock: the same transaction may succeed if tried again."""
+    return _sqlstate(error) in _RETRYABLE_SQLSTATES or _mysql_errno(error) == _MYSQL_DEADLOCK
+
+
+def _is_unavailable(error: sa_exc.OperationalError) -> bool:
+    """True when an ``OperationalError`` means the database cannot serve now (503)."""
+    original = error.orig
+    if type(original).__module__.startswith("sqlite3"):
+        code = getattr(original, "sqlite_errorcode", None)
+        return (code & 0xFF) in _SQLITE_BUSY if isinstance(code, int) else "locked" in str(original)
+    if hasattr(original, "sqlstate") or hasattr(original, "pgcode"):
+        state = _sqlstate(error)
+        # No SQLSTATE from a PostgreSQL driver: the error arose client-side (connect failed).
+        return (
+            state is None
+            or state[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+            or state in _UNAVAILABLE_SQLSTATES
+        )
+    errno = _mysql_errno(error)
+    # Other drivers: PEP 249 defines OperationalError as "not under the programmer's control".
+    return errno is None or errno in _MYSQL_UNAVAILABLE or errno >= 2000
+
+
 def http_error_for(error: BaseException) -> HTTPError | None:
     """Return the ``HTTPError`` that answers the database ``error``, or None to let it raise.
 
-    >>> http_error_for(IntegrityError(...)).status_code
-    409
-
     Lost connection (``connection_invalidated``): 503. Serialization failure or
     deadlock (SQLSTATE 40001/40P01): 409 asking to retry. ``IntegrityError``: 409.
-    ``DataError``: 400. Any other ``OperationalError`` or a pool timeout: 503.
-    Everything else: None.
+    ``DataError``: 400. An ``OperationalError`` meaning "unavailable" (connect failed,
+    shutdown, timeout, database locked) or a pool timeout: 503. Everything else
+    (syntax errors, missing tables, non-database errors): None.
     """
     if isinstance(error, sa_exc.DBAPIError):
         if error.connection_invalidated:
             status, message = 503, LOST_CONNECTION
-        elif _sqlstate(error) in _RETRYABLE_SQLSTATES:
+        elif _is_retryable(error):
             status, message = 409, SERIALIZATION_FAILURE
         elif isinstance(error, sa_exc.IntegrityError):
             status, message = 409, INTEGRITY_CONFLICT
         elif isinstance(error, sa_exc.DataError):
             status, message = 400, INVALID_VALUE
-        elif isinstance(error, sa_exc.OperationalError):
+        elif isinstance(error, sa_exc.OperationalError) and _is_unavailable(error):
             status, message = 503, UNAVAILABLE
         else:
             return None
