@@ -13,7 +13,7 @@ from itsdangerous import Signer
 
 from demijohn_session import RedisBackend, SessionError, SessionPlugin
 
-WRITES = ("set", "setex", "del", "unlink", "expire", "pexpire", "getex")
+WRITES = ("set", "setex", "del", "unlink", "expire", "pexpire")
 
 
 def redis_client_app(url: str, prefix: str, secret: Any = SECRET, ttl: int = 300) -> Client:
