@@ -1,0 +1,64 @@
+"""Problem details (RFC 9457) answers and the list of schema violations they carry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from demijohn import HTTPResponse
+from jsonschema.protocols import Validator
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad Request",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+}
+
+
+def pointer(path: Iterable[Any]) -> str:
+    """Render an instance path as a JSON Pointer in URI fragment form: ``['tags', 0]`` -> ``'#/tags/0'``."""
+    escaped = (str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    return "#" + "".join("/" + part for part in escaped)
+
+
+def violations(validator: Validator, instance: Any) -> list[dict[str, str]]:
+    """Every violation of ``instance`` (not only the first), as ``{"pointer", "message"}`` dicts."""
+    return [
+        {"pointer": pointer(error.absolute_path), "message": error.message}
+        for error in validator.iter_errors(instance)
+    ]
+
+
+def problem_body(status: int, detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The problem details object for ``status``; ``errors`` lists violations when there are any."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None) -> HTTPResponse:
+    """An ``application/problem+json`` answer to raise for a client error (4xx)."""
+    return HTTPResponse(
+        body=json.dumps(problem_body(status, detail, errors)),
+        status=status,
+        headers={"Content-Type": PROBLEM_CONTENT_TYPE},
+    )
+
+
+def server_problem(detail: str, errors: list[dict[str, str]] | None = None) -> HTTPResponse:
+    """An ``application/problem+json`` 500 to raise when the application itself is at fault.
+
+    A plain ``HTTPResponse``: the core renders a raised ``HTTPError`` as its HTML error
+    page, which would replace the problem details.
+    """
+    return problem(500, detail, errors)
