@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from conftest import SECRET, session_app, set_cookie
-from demijohn import App, PluginError, abort, redirect, request
+from demijohn import App, HTTPResponse, PluginError, abort, redirect, request
 from demijohn.testing import Client
 
 from demijohn_session import CookieBackend, Session, SessionError, SessionPlugin
@@ -320,3 +321,42 @@ def test_cookie_options_are_applied() -> None:
     assert morsel is not None
     assert morsel["max-age"] == "3600" and morsel["path"] == "/app" and morsel["domain"] == "example.test"
     assert not morsel["httponly"] and morsel["samesite"] == "Strict"
+
+
+def test_returned_http_response_carries_the_session_cookie() -> None:
+    app = App()
+    app.install(plugin())
+
+    @app.get("/made")
+    def made(session: Session) -> HTTPResponse:
+        session["user"] = "ada"
+        return HTTPResponse("created", status=201)
+
+    result = Client(app).get("/made")
+    assert result.status_code == 201 and set_cookie(result) is not None
+
+
+def test_concurrent_requests_in_threads_keep_their_own_sessions() -> None:
+    app = App()
+    app.install(plugin())
+    both_inside = threading.Barrier(2, timeout=10)
+
+    @app.get("/whoami")
+    def whoami(session: Session) -> dict[str, Any]:
+        both_inside.wait()  # both requests are in flight at once before either reads
+        return {"user": session.get("user"), "via_request": request.session.get("user")}
+
+    app.get("/login/<name>")(lambda name, session: session.update(user=name) or "ok")
+    clients = {name: Client(app) for name in ("ada", "grace")}
+    for name, client in clients.items():
+        client.get(f"/login/{name}")
+    answers: dict[str, Any] = {}
+    threads = [
+        threading.Thread(target=lambda n=name, c=client: answers.__setitem__(n, c.get("/whoami").json))
+        for name, client in clients.items()
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert answers == {name: {"user": name, "via_request": name} for name in clients}

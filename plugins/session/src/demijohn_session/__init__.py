@@ -381,8 +381,8 @@ class SessionPlugin:
         if self.trust_proxy:
             forwarded = environ.get("HTTP_X_FORWARDED_PROTO")
             if forwarded:
-                return forwarded.split(",")[0].strip().lower() == "https"
-        return environ.get("wsgi.url_scheme") == "https"
+                return bool(forwarded.split(",")[0].strip().lower() == "https")
+        return bool(environ.get("wsgi.url_scheme") == "https")
 
     def _unavailable(self, error: SessionBackendUnavailable) -> HTTPError:
         log.warning("answering 503 on %s: %s", request.path, error)

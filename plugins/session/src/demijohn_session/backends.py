@@ -99,7 +99,7 @@ class _JSON:
         return json.loads(text)
 
 
-def _secret_keys(secret_or_secrets: str | bytes | Iterable[str | bytes], owner: str) -> list[str | bytes]:
+def _secret_keys(secret_or_secrets: str | bytes | Iterable[str | bytes], owner: str) -> list[bytes]:
     """Validate secrets and order them for itsdangerous, which signs with the LAST key."""
     if isinstance(secret_or_secrets, (str, bytes)):
         keys: list[str | bytes] = [secret_or_secrets]
@@ -115,7 +115,7 @@ def _secret_keys(secret_or_secrets: str | bytes | Iterable[str | bytes], owner: 
                 f"{owner}: a secret of {len(key)} characters is too short to sign sessions; use at least "
                 f"{MIN_SECRET_LENGTH}, for example secrets.token_urlsafe(32), and keep it out of the source."
             )
-    return list(reversed(keys))
+    return [key.encode() if isinstance(key, str) else key for key in reversed(keys)]
 
 
 def _check_ttl(ttl: int | None, owner: str, allow_none: bool) -> None:
