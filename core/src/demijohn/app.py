@@ -1,0 +1,516 @@
+"""The application: routes, plugins, hooks, error handlers, mounting, and the WSGI entry point.
+
+The request path (``wsgi``) is kept short on purpose; each step that looks unusual says
+which ``bench/`` scenario it serves.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import sys
+import traceback
+from collections import defaultdict
+from typing import Any, Callable, Iterable, Iterator
+
+from .context import current, request
+from .datastructures import ConfigDict
+from .errors import PluginError, RouteReset
+from .httputil import html_escape
+from .plugins import JSONPlugin
+from .request import BaseRequest
+from .response import BaseResponse, HTTPError, HTTPResponse
+from .route import Route
+from .routing import Router, yieldroutes
+from .util import makelist
+
+_NO_BODY_STATUS = frozenset((100, 101, 204, 304))
+
+ERROR_PAGE = """<!DOCTYPE html>
+<html><head><title>{status}</title>
+<style>body{{font-family:sans-serif;margin:2em}}pre{{background:#eee;padding:1em;overflow:auto}}</style>
+</head><body><h1>{status}</h1><p>{message}</p>{details}</body></html>"""
+
+
+class App:
+    """A WSGI application. Create one, add routes with the decorators, and hand it to a
+    WSGI server (or :func:`demijohn.run`)::
+
+        app = App()
+
+        @app.get('/hello/<name>')
+        def hello(name):
+            return f'Hello {name}!'
+
+    ``catchall=False`` lets exceptions escape to the server (for debuggers and tests);
+    ``autojson=False`` leaves out the JSON plugin.
+    """
+
+    #: Debug mode for every app: tracebacks in error pages. Set it with :func:`debug`.
+    debug_mode = False
+
+    def __init__(self, catchall: bool = True, autojson: bool = True) -> None:
+        self._hooks: defaultdict[str, list[Callable[..., Any]]] = defaultdict(list)
+        # Direct references to the hook lists, so a request with no hooks does no hook work.
+        self._before_request = self._hooks["before_request"]
+        self._after_request = self._hooks["after_request"]
+        self.config = ConfigDict()
+        self.config._on_change = functools.partial(self.trigger_hook, "config")
+        self.config.meta_set("catchall", "help", "Turn uncaught exceptions into 500 pages (else re-raise).")
+        self.config["catchall"] = catchall
+        self.config["autojson"] = autojson
+        self.routes: list[Route] = []
+        self.router = Router()
+        self.error_handler: dict[int, Callable[[HTTPError], Any]] = {}
+        self.plugins: list[Any] = []
+        if autojson:
+            self.install(JSONPlugin())
+
+    @property
+    def catchall(self) -> bool:
+        """Whether uncaught exceptions become 500 pages (``True``) or propagate."""
+        return bool(self.config.get("catchall", True))
+
+    @catchall.setter
+    def catchall(self, value: bool) -> None:
+        self.config["catchall"] = value
+
+    # -- hooks ----------------------------------------------------------------------------------
+    def add_hook(self, name: str, func: Callable[..., Any]) -> None:
+        """Register ``func`` for hook ``name``: ``before_request``, ``after_request`` (run in
+        reverse order of registration, also after errors), ``app_reset`` or ``config``."""
+        if name == "after_request":
+            self._hooks[name].insert(0, func)
+        else:
+            self._hooks[name].append(func)
+
+    def remove_hook(self, name: str, func: Callable[..., Any]) -> bool:
+        """Unregister ``func`` from hook ``name``; ``True`` if it was registered."""
+        if func in self._hooks.get(name, ()):
+            self._hooks[name].remove(func)
+            return True
+        return False
+
+    def trigger_hook(self, name: str, *args: Any, **kwargs: Any) -> list[Any]:
+        """Call every function registered for hook ``name`` and return their results."""
+        return [hook(*args, **kwargs) for hook in self._hooks[name][:]]
+
+    def hook(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator form of :meth:`add_hook`: ``@app.hook('before_request')``."""
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.add_hook(name, func)
+            return func
+        return decorator
+
+    # -- plugins --------------------------------------------------------------------------------
+    def install(self, plugin: Any) -> Any:
+        """Install a plugin for every route: calls its ``setup(app)``, appends it to
+        :attr:`plugins` and resets the routes. Returns the plugin. The first installed
+        plugin is the outermost wrapper."""
+        if not callable(plugin) and not hasattr(plugin, "apply"):
+            raise PluginError(f"Cannot install {plugin!r}: a plugin must be callable (a decorator) "
+                              "or have an apply(callback, route) method.", plugin)
+        if hasattr(plugin, "setup"):
+            plugin.setup(self)
+        self.plugins.append(plugin)
+        self.reset()
+        return plugin
+
+    def uninstall(self, plugin: Any) -> list[Any]:
+        """Remove plugins: ``plugin`` is an instance, a class, a name or ``True`` (all).
+        Calls ``close()`` on each removed one, resets the routes, and returns them."""
+        removed = []
+        for position in range(len(self.plugins) - 1, -1, -1):
+            candidate = self.plugins[position]
+            if (plugin is True or candidate is plugin or type(candidate) is plugin
+                    or (isinstance(plugin, str) and getattr(candidate, "name", None) == plugin)):
+                removed.append(candidate)
+                del self.plugins[position]
+                if hasattr(candidate, "close"):
+                    candidate.close()
+        if removed:
+            self.reset()
+        return removed
+
+    def reset(self, route: Route | int | None = None) -> None:
+        """Drop the cached callbacks of all routes (or of one route, or the one at an
+        index), so plugins are applied again; fires the ``app_reset`` hook."""
+        if route is None:
+            routes = self.routes
+        elif isinstance(route, Route):
+            routes = [route]
+        else:
+            routes = [self.routes[route]]
+        for each in routes:
+            each.reset()
+        if self.debug_mode:
+            for each in routes:
+                each.prepare()
+        self.trigger_hook("app_reset")
+
+    def close(self) -> None:
+        """Call ``close()`` on every installed plugin (on shutdown)."""
+        for plugin in self.plugins:
+            if hasattr(plugin, "close"):
+                plugin.close()
+
+    # -- routes ---------------------------------------------------------------------------------
+    def add_route(self, route: Route) -> None:
+        """Add a :class:`Route` made elsewhere (see :meth:`merge`)."""
+        self.routes.append(route)
+        self.router.add(route.rule, route.method, route, name=route.name)
+        if self.debug_mode:
+            route.prepare()
+
+    def route(self, path: str | list[str] | Callable[..., Any] | None = None, method: str | list[str] = "GET",
+              callback: Callable[..., Any] | None = None, name: str | None = None, apply: Any = None,
+              skip: Any = None, **config: Any) -> Any:
+        """Add a route, as a decorator or a plain call (``app.route('/x', 'GET', cb)``).
+
+        ``path`` may be one rule or several (none: derived from the callback's name and
+        arguments); ``method`` one or several (``'ANY'`` for every method); ``apply`` and
+        ``skip`` add or leave out plugins for this route; other keywords are route config."""
+        if callable(path):
+            path, callback = None, path
+        plugins, skiplist = makelist(apply), makelist(skip)
+
+        def decorator(callback: Callable[..., Any]) -> Callable[..., Any]:
+            if isinstance(callback, str):
+                from .loading import load
+
+                callback = load(callback)
+            for rule in makelist(path) or yieldroutes(callback):
+                for verb in makelist(method):
+                    self.add_route(Route(self, rule, verb.upper(), callback, name=name, plugins=plugins,
+                                         skiplist=skiplist, **config))
+            return callback
+
+        return decorator(callback) if callback else decorator
+
+    def get(self, path: Any = None, method: str = "GET", **options: Any) -> Any:
+        """:meth:`route` for ``GET`` (``HEAD`` is answered by it too)."""
+        return self.route(path, method, **options)
+
+    def post(self, path: Any = None, method: str = "POST", **options: Any) -> Any:
+        """:meth:`route` for ``POST``."""
+        return self.route(path, method, **options)
+
+    def put(self, path: Any = None, method: str = "PUT", **options: Any) -> Any:
+        """:meth:`route` for ``PUT``."""
+        return self.route(path, method, **options)
+
+    def delete(self, path: Any = None, method: str = "DELETE", **options: Any) -> Any:
+        """:meth:`route` for ``DELETE``."""
+        return self.route(path, method, **options)
+
+    def patch(self, path: Any = None, method: str = "PATCH", **options: Any) -> Any:
+        """:meth:`route` for ``PATCH``."""
+        return self.route(path, method, **options)
+
+    def error(self, code: int = 500, callback: Callable[[HTTPError], Any] | None = None) -> Any:
+        """Register an error handler for status ``code``, as a decorator or a plain call;
+        it receives the :class:`HTTPError` and returns the body."""
+        def decorator(callback: Callable[[HTTPError], Any]) -> Callable[[HTTPError], Any]:
+            self.error_handler[int(code)] = callback
+            return callback
+        return decorator(callback) if callback else decorator
+
+    def match(self, environ: dict[str, Any]) -> tuple[Route, dict[str, Any]]:
+        """Return ``(route, url_args)`` for an environ; raises ``HTTPError`` 404/405."""
+        return self.router.match(environ)
+
+    def get_url(self, routename: str, **kwargs: Any) -> str:
+        """Build the URL of a named route, below the current request's mount point.
+        Keywords fill wildcards; the rest become the query string."""
+        try:
+            script_name = request.environ.get("SCRIPT_NAME", "").strip("/")
+        except RuntimeError:  # outside a request
+            script_name = ""
+        location = self.router.build(routename, **kwargs).lstrip("/")
+        return f"/{script_name}/{location}" if script_name else f"/{location}"
+
+    def merge(self, routes: App | Iterable[Route]) -> None:
+        """Add the routes of another app (or a list of routes) to this one; they keep their
+        own app's plugins and config."""
+        for route in routes.routes if isinstance(routes, App) else routes:
+            self.add_route(route)
+
+    def mount(self, prefix: str, app: Any, **options: Any) -> None:
+        """Serve another app (a demijohn app or any WSGI callable) below ``prefix``:
+        requests to ``/prefix/...`` reach it with ``SCRIPT_NAME`` and ``PATH_INFO`` shifted."""
+        if not prefix.startswith("/"):
+            raise ValueError(f"Mount prefix {prefix!r} must start with '/'.")
+        segments = [segment for segment in prefix.split("/") if segment]
+        if not segments:
+            raise ValueError("An application cannot be mounted at '/'; use merge() to combine routes.")
+        if not callable(app):
+            raise ValueError(f"Cannot mount {app!r}: it is not a WSGI application.")
+        depth = len(segments)
+
+        def mountpoint(**_: Any) -> HTTPResponse:
+            environ = request.environ
+            saved = {key: environ.get(key) for key in ("bottle.app", "bottle.route", "route.handle", "route.url_args")}
+            request.path_shift(depth)
+            try:
+                answer = HTTPResponse([])
+
+                def start_response(status: str, headerlist: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                    if exc_info:
+                        raise exc_info[1].with_traceback(exc_info[2])
+                    answer.status = status
+                    for name, value in headerlist:
+                        answer.add_header(name, value)
+                    return answer.body.append
+
+                body = app(environ, start_response)
+                answer.body = itertools.chain(answer.body, body) if answer.body else body
+                return answer
+            finally:
+                request.path_shift(-depth)
+                environ.update(saved)
+
+        options.setdefault("skip", True)
+        options.setdefault("method", "PROXY")
+        options.setdefault("mountpoint", {"prefix": prefix, "target": app})
+        options["callback"] = mountpoint
+        self.route("/" + "/".join(segments) + "/<:re:.*>", **options)
+        if not prefix.endswith("/"):
+            self.route("/" + "/".join(segments), **options)
+
+    def run(self, **kwargs: Any) -> None:
+        """Serve this app: ``run(app=self, **kwargs)``."""
+        from .server import run
+
+        run(self, **kwargs)
+
+    # -- the request path -----------------------------------------------------------------------
+    def _handle(self, environ: dict[str, Any], response: BaseResponse) -> Any:
+        path = environ["PATH_INFO"]
+        if not path.isascii():  # servers pass the path as latin-1; we want UTF-8
+            try:
+                environ["PATH_INFO"] = path.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                return HTTPError(400, "The request path is not valid UTF-8.")
+        environ["bottle.app"] = self
+        try:
+            while True:  # a RouteReset from a plugin rebuilds the route and calls it again
+                out = None
+                try:
+                    if self._before_request:
+                        self.trigger_hook("before_request")
+                    route, args = self.router.match(environ)
+                    environ["route.handle"] = environ["bottle.route"] = route
+                    environ["route.url_args"] = args
+                    out = route.call(**args) if args else route.call()
+                    break
+                except HTTPResponse as answer:
+                    out = answer
+                    break
+                except RouteReset:
+                    route.reset()
+                finally:
+                    if isinstance(out, HTTPResponse):
+                        out.apply(response)
+                    if self._after_request:
+                        try:
+                            self.trigger_hook("after_request")
+                        except HTTPResponse as answer:
+                            out = answer
+                            out.apply(response)
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except Exception as error:
+            if not self.catchall:
+                raise
+            out = self._internal_error(environ, error)
+            out.apply(response)
+        return out
+
+    def _internal_error(self, environ: dict[str, Any], error: BaseException) -> HTTPError:
+        stacktrace = traceback.format_exc()
+        errors = environ.get("wsgi.errors") or sys.stderr
+        errors.write(stacktrace)
+        errors.flush()
+        return HTTPError(500, "Internal Server Error", error, stacktrace)
+
+    def default_error_handler(self, error: HTTPError) -> str:
+        """Render an error page: the status and the error's message; the exception and
+        traceback only in debug mode."""
+        details = ""
+        if self.debug_mode and error.exception is not None:
+            details = f"<h2>Exception</h2><pre>{html_escape(repr(error.exception))}</pre>"
+        if self.debug_mode and error.traceback:
+            details += f"<h2>Traceback</h2><pre>{html_escape(error.traceback)}</pre>"
+        message = error.body if isinstance(error.body, str) else ""
+        return ERROR_PAGE.format(status=html_escape(error.status_line), message=html_escape(message), details=details)
+
+    def _render_error(self, error: HTTPError, response: BaseResponse) -> Any:
+        error.apply(response)
+        handler = self.error_handler.get(error.status_code, self.default_error_handler)
+        try:
+            return handler(error)
+        except HTTPResponse as answer:
+            return answer
+        except Exception as failure:  # a failing error handler must not take the page down
+            if not self.catchall:
+                raise
+            report = self._internal_error(request.environ, failure)
+            report.apply(response)
+            return self.default_error_handler(report)
+
+    def _cast(self, out: Any, response: BaseResponse) -> Iterable[bytes]:
+        """Turn a callback's result into an iterable of bytes, setting ``Content-Length``
+        where it is known. str and bytes are the common case and come first (*hello*)."""
+        if type(out) is str:
+            out = out.encode(response.charset) if "Content-Type" in response._headers else out.encode()
+        if type(out) is bytes:
+            if "Content-Length" not in response._headers:
+                response._headers["Content-Length"] = [str(len(out))]
+            return [out]
+        if not out:
+            if "Content-Length" not in response._headers:
+                response._headers["Content-Length"] = ["0"]
+            return []
+        if isinstance(out, (str, bytes)):  # subclasses of str and bytes
+            return self._cast(str(out) if isinstance(out, str) else bytes(out), response)
+        if isinstance(out, (tuple, list)) and isinstance(out[0], (bytes, str)):
+            return self._cast(out[0][0:0].join(out), response)
+        if isinstance(out, HTTPError):
+            return self._cast(self._render_error(out, response), response)
+        if isinstance(out, HTTPResponse):
+            out.apply(response)
+            return self._cast(out.body, response)
+        if hasattr(out, "read"):
+            file_wrapper = request.environ.get("wsgi.file_wrapper")
+            if file_wrapper is not None:
+                return file_wrapper(out)
+            return _FileIterator(out)
+        if isinstance(out, (dict, int, float)):
+            return self._cast(HTTPError(500, f"Unsupported response type {type(out).__name__}: return str, bytes, "
+                                             "an iterable of them, a file, or a dict with the JSON plugin."), response)
+        return self._cast_iterable(out, response)
+
+    def _cast_iterable(self, out: Any, response: BaseResponse) -> Iterable[bytes]:
+        """Pull the first chunk before ``start_response`` so an error in it becomes a
+        proper error page; then stream the rest."""
+        iterator = iter(out)
+        try:
+            first = next(iterator)
+            while not first:
+                first = next(iterator)
+        except StopIteration:
+            _close(out)
+            return self._cast("", response)
+        except HTTPResponse as answer:
+            _close(out)
+            return self._cast(answer, response)
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except Exception as error:
+            _close(out)
+            if not self.catchall:
+                raise
+            return self._cast(self._internal_error(request.environ, error), response)
+        if isinstance(first, HTTPResponse):
+            _close(out)
+            return self._cast(first, response)
+        if isinstance(first, bytes):
+            chunks: Iterator[bytes] = itertools.chain([first], iterator)
+        elif isinstance(first, str):
+            charset = response.charset
+            chunks = (chunk.encode(charset) for chunk in itertools.chain([first], iterator))
+        else:
+            _close(out)
+            return self._cast(HTTPError(500, f"Unsupported response chunk type {type(first).__name__}."), response)
+        return _ContextIterator(chunks, out, current.get())
+
+    def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """The WSGI entry point (``app(environ, start_response)`` does the same)."""
+        response = BaseResponse()
+        token = current.set((BaseRequest(environ), response))
+        try:
+            out = self._cast(self._handle(environ, response), response)
+            if response._status_code in _NO_BODY_STATUS or environ["REQUEST_METHOD"] == "HEAD":
+                _close(out)
+                out = []
+            start_response(response._status_line, response.headerlist)
+            return out
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except Exception as error:
+            if not self.catchall:
+                raise
+            report = self._internal_error(environ, error)
+            page = self.default_error_handler(report).encode()
+            start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=UTF-8"),
+                                                         ("Content-Length", str(len(page)))], sys.exc_info())
+            return [page]
+        finally:
+            current.reset(token)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self.wsgi(environ, start_response)
+
+    def __enter__(self) -> App:
+        from .appstack import default_app
+
+        return default_app.push(self)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        from .appstack import default_app
+
+        default_app.pop()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} with {len(self.routes)} routes>"
+
+
+Bottle = App
+
+
+def _close(body: Any) -> None:
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+
+
+class _FileIterator:
+    """Reads a file in blocks for servers without ``wsgi.file_wrapper``."""
+
+    def __init__(self, file: Any, block_size: int = 65536) -> None:
+        self.file, self.block_size = file, block_size
+        self.close = getattr(file, "close", lambda: None)
+
+    def __iter__(self) -> Iterator[bytes]:
+        read, size = self.file.read, self.block_size
+        while True:
+            chunk = read(size)
+            if not chunk:
+                return
+            yield chunk
+
+
+class _ContextIterator:
+    """Streams a generator body with its request's context bound while each chunk is made,
+    so ``request`` and ``response`` still work inside a generator callback."""
+
+    def __init__(self, chunks: Iterator[bytes], source: Any, context: tuple[BaseRequest, BaseResponse]) -> None:
+        self.chunks, self.source, self.context = chunks, source, context
+
+    def __iter__(self) -> _ContextIterator:
+        return self
+
+    def __next__(self) -> bytes:
+        token = current.set(self.context)
+        try:
+            return next(self.chunks)
+        finally:
+            current.reset(token)
+
+    def close(self) -> None:
+        _close(self.source)
+
+
+def debug(mode: bool = True) -> None:
+    """Switch debug mode for every app: tracebacks in error pages, plugins applied at once."""
+    App.debug_mode = bool(mode)

@@ -1,0 +1,92 @@
+"""The context objects ``request`` and ``response``: module-level names that always refer
+to the request being answered by the current thread, greenlet or task.
+
+Each request binds one :class:`contextvars.ContextVar` to its ``(request, response)``
+pair (one set and one reset per request, see ``App.wsgi``). Unlike thread-locals,
+context variables stay correct under greenlet and asyncio-thread servers.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from .request import BaseRequest
+from .response import BaseResponse
+
+#: The ``(request, response)`` pair of the request being answered.
+current: ContextVar[tuple[BaseRequest, BaseResponse]] = ContextVar("demijohn.current")
+
+
+def _current() -> tuple[BaseRequest, BaseResponse]:
+    try:
+        return current.get()
+    except LookupError:
+        raise RuntimeError("There is no request being answered here: 'request' and 'response' only "
+                           "work inside a request (a callback, hook or plugin wrapper).") from None
+
+
+class LocalRequest(BaseRequest):
+    """The ``request`` object: a :class:`BaseRequest` whose environ is the current request's."""
+
+    __slots__ = ()
+
+    def __init__(self, environ: dict[str, Any] | None = None) -> None:
+        if environ is not None:
+            self.bind(environ)
+
+    @property  # type: ignore[override]
+    def environ(self) -> dict[str, Any]:
+        """The WSGI environ of the request being answered."""
+        return _current()[0].environ
+
+    def bind(self, environ: dict[str, Any] | None = None) -> None:
+        """Bind a new request over ``environ`` in the current context (kept for Bottle
+        compatibility and tests; the app binds requests by itself)."""
+        try:
+            response = current.get()[1]
+        except LookupError:
+            response = BaseResponse()
+        current.set((BaseRequest({} if environ is None else environ), response))
+
+
+class _ResponseAttribute:
+    """Reads and writes one instance attribute of the current response."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, cls: Any) -> Any:
+        if obj is None:
+            return self
+        return getattr(_current()[1], self.name)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        setattr(_current()[1], self.name, value)
+
+
+class LocalResponse(BaseResponse):
+    """The ``response`` object: a :class:`BaseResponse` whose state is the current response's."""
+
+    _status_code = _ResponseAttribute("_status_code")
+    _status_line = _ResponseAttribute("_status_line")
+    _headers = _ResponseAttribute("_headers")
+    _cookies = _ResponseAttribute("_cookies")
+    body = _ResponseAttribute("body")
+
+    def __init__(self) -> None:  # state lives in the bound response; nothing to set up here
+        pass
+
+    def bind(self, body: Any = "", status: int | str | None = None, headers: Any = None, **more_headers: Any) -> None:
+        """Bind a fresh response in the current context (kept for Bottle compatibility)."""
+        try:
+            request = current.get()[0]
+        except LookupError:
+            request = BaseRequest({})
+        current.set((request, BaseResponse(body, status, headers, **more_headers)))
+
+
+request = LocalRequest()
+response = LocalResponse()
+
+__all__ = ["LocalRequest", "LocalResponse", "request", "response"]

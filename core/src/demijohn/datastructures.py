@@ -1,0 +1,329 @@
+"""Dictionaries with HTTP semantics: several values per key (``MultiDict``, ``FormsDict``),
+case-insensitive headers (``HeaderDict``, ``WSGIHeaderDict``) and the configuration
+dictionary (``ConfigDict``) with namespaces, metadata, overlays and change notification."""
+
+from __future__ import annotations
+
+import configparser
+import os
+from typing import Any, Callable, Iterator, MutableMapping
+
+_MISSING: Any = object()
+
+
+class MultiDict(MutableMapping[str, Any]):
+    """A dict that keeps every value given for a key. Plain access returns the last one;
+    :meth:`getall` returns them all (query strings and forms may repeat a key)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.dict: dict[str, list[Any]] = {}
+        pairs = args[0].items() if args and hasattr(args[0], "items") else (args[0] if args else ())
+        for key, value in [*pairs, *kwargs.items()]:
+            self.append(key, value)
+
+    def __len__(self) -> int:
+        return len(self.dict)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.dict)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.dict
+
+    def __delitem__(self, key: str) -> None:
+        del self.dict[key]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.dict[key][-1]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.dict[key] = [value]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self.allitems())!r})"
+
+    def keys(self):  # type: ignore[override]
+        return self.dict.keys()
+
+    def values(self) -> Iterator[Any]:  # type: ignore[override]
+        return (values[-1] for values in self.dict.values())
+
+    def items(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        return ((key, values[-1]) for key, values in self.dict.items())
+
+    def allitems(self) -> Iterator[tuple[str, Any]]:
+        """Every ``(key, value)`` pair, repeated keys included."""
+        return ((key, value) for key, values in self.dict.items() for value in values)
+
+    iterallitems = allitems
+
+    def get(self, key: str, default: Any = None, index: int = -1, type: Callable[[Any], Any] | None = None) -> Any:  # noqa: A002
+        """Return the value at ``index`` for ``key`` (the last by default), converted with
+        ``type`` when given; ``default`` if the key is missing or the conversion fails."""
+        try:
+            value = self.dict[key][index]
+            return type(value) if type else value
+        except (KeyError, IndexError, ValueError, TypeError):
+            return default
+
+    def append(self, key: str, value: Any) -> None:
+        """Add a value to the list kept for ``key``."""
+        self.dict.setdefault(key, []).append(value)
+
+    def replace(self, key: str, value: Any) -> None:
+        """Replace every value of ``key`` with this one."""
+        self.dict[key] = [value]
+
+    def getall(self, key: str) -> list[Any]:
+        """Every value of ``key`` (an empty list when missing)."""
+        return self.dict.get(key) or []
+
+    getone = get
+    getlist = getall
+
+
+class FormsDict(MultiDict):
+    """A :class:`MultiDict` for form and query data whose values are also attributes:
+    ``request.query.page`` is the value, or ``''`` when missing (never an AttributeError)."""
+
+    input_encoding = "utf-8"
+    recode_unicode = True
+
+    def decode(self, encoding: str | None = None) -> FormsDict:
+        """Return a copy; values are already text decoded as UTF-8, so this is a plain copy
+        kept for Bottle compatibility."""
+        copy = FormsDict()
+        for key, value in self.allitems():
+            copy.append(key, value)
+        return copy
+
+    def getunicode(self, name: str, default: Any = None, encoding: str | None = None) -> Any:
+        """The value of ``name`` as text, or ``default`` when missing."""
+        return self.get(name, default)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self.get(name, "")
+
+
+def _header_key(name: str) -> str:
+    return name.title().replace("_", "-")
+
+
+def header_value(value: Any) -> str:
+    """Return ``value`` as a header value string, refusing CR, LF and NUL characters that
+    would let a value inject another header or split the response."""
+    text = value if isinstance(value, str) else str(value)
+    if "\n" in text or "\r" in text or "\0" in text:
+        raise ValueError(f"Header value {text!r} contains a line break or NUL; strip or encode it before setting it.")
+    return text
+
+
+class HeaderDict(MultiDict):
+    """A case-insensitive :class:`MultiDict` for HTTP headers. Setting a value replaces
+    all previous values; :meth:`append` adds one. Values are strings; CR/LF is refused."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.dict = {}
+        if args or kwargs:
+            self.update(*args, **kwargs)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and _header_key(key) in self.dict
+
+    def __delitem__(self, key: str) -> None:
+        del self.dict[_header_key(key)]
+
+    def __getitem__(self, key: str) -> str:
+        return self.dict[_header_key(key)][-1]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.dict[_header_key(key)] = [header_value(value)]
+
+    def append(self, key: str, value: Any) -> None:
+        self.dict.setdefault(_header_key(key), []).append(header_value(value))
+
+    def replace(self, key: str, value: Any) -> None:
+        self[key] = value
+
+    def getall(self, key: str) -> list[Any]:
+        return self.dict.get(_header_key(key)) or []
+
+    def get(self, key: str, default: Any = None, index: int = -1, type: Callable[[Any], Any] | None = None) -> Any:  # noqa: A002
+        return super().get(_header_key(key), default, index, type)
+
+    def filter(self, names: list[str]) -> None:
+        """Remove every header named in ``names``."""
+        for name in names:
+            self.dict.pop(_header_key(name), None)
+
+
+class WSGIHeaderDict(MutableMapping[str, str]):
+    """A read-only, case-insensitive view of the request headers in a WSGI environ.
+
+    Nothing is copied: a lookup reads ``HTTP_<NAME>`` (or ``CONTENT_TYPE``/``CONTENT_LENGTH``)."""
+
+    _plain = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        self.environ = environ
+
+    def _key(self, name: str) -> str:
+        key = name.replace("-", "_").upper()
+        return key if key in self._plain else "HTTP_" + key
+
+    def raw(self, key: str, default: Any = None) -> Any:
+        """The header value as the server stored it."""
+        return self.environ.get(self._key(key), default)
+
+    def __getitem__(self, key: str) -> str:
+        value = self.environ[self._key(key)]
+        return value.encode("latin1").decode("utf-8", "replace") if not value.isascii() else value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        raise TypeError(f"{type(self).__name__} is read-only")
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError(f"{type(self).__name__} is read-only")
+
+    def __iter__(self) -> Iterator[str]:
+        for key in self.environ:
+            if key[:5] == "HTTP_":
+                yield key[5:].replace("_", "-").title()
+            elif key in self._plain:
+                yield key.replace("_", "-").title()
+
+    def keys(self):  # type: ignore[override]
+        return list(self)
+
+    def __len__(self) -> int:
+        return len(list(self))
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._key(key) in self.environ
+
+
+class ConfigDict(dict):  # type: ignore[type-arg]
+    """The configuration dictionary of an app (and, as an overlay, of each route).
+
+    Keys are dotted names (``'sqlalchemy.commit'``); :meth:`load_dict` flattens nested
+    dicts into them and :meth:`load_config` reads INI files. Each key may carry metadata
+    (``meta_set(key, 'filter', int)`` converts values on assignment). An overlay made by
+    :meth:`_make_overlay` falls back to this dict for keys it does not set itself.
+    Changes call ``self._on_change(key, value)`` (the app turns them into the ``config`` hook).
+    """
+
+    __slots__ = ("_meta", "_on_change", "_source")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self._meta: dict[str, dict[str, Any]] = {}
+        self._on_change: Callable[[str, Any], Any] | None = None
+        self._source: ConfigDict | None = None
+        if args or kwargs:
+            self.update(*args, **kwargs)
+
+    def load_module(self, name: str, squash: bool = True) -> ConfigDict:
+        """Load the upper-case attributes of an importable module (``pkg.settings``)."""
+        import importlib
+
+        module = importlib.import_module(name)
+        values = {key: getattr(module, key) for key in dir(module) if key.isupper()}
+        return self.load_dict(values) if squash else self.update(values) or self  # type: ignore[func-returns-value]
+
+    def load_config(self, filename: str | os.PathLike[str], **options: Any) -> ConfigDict:
+        """Load an INI file: keys of ``[section]`` become ``section.key``; keys of the
+        ``[DEFAULT]`` and ``[bottle]``/``[demijohn]`` sections stay at the top level.
+        ``options`` go to :class:`configparser.ConfigParser`."""
+        options.setdefault("allow_no_value", True)
+        options.setdefault("interpolation", configparser.ExtendedInterpolation())
+        parser = configparser.ConfigParser(**options)
+        with open(filename, encoding="utf-8") as file:
+            parser.read_file(file)
+        for section in parser.sections():
+            for key, value in parser.items(section):
+                if section.lower() in ("bottle", "demijohn"):
+                    self[key] = value
+                else:
+                    self[f"{section}.{key}"] = value
+        for key, value in parser.defaults().items():
+            self[key] = value
+        return self
+
+    def load_dict(self, source: dict[str, Any], namespace: str = "") -> ConfigDict:
+        """Load a dict; nested dicts become dotted keys:
+        ``{'a': {'b': 1}}`` sets ``'a.b'`` to ``1``."""
+        for key, value in source.items():
+            if not isinstance(key, str):
+                raise TypeError(f"Config keys must be strings, not {type(key).__name__}: {key!r}")
+            full_key = f"{namespace}.{key}" if namespace else key
+            if isinstance(value, dict):
+                self.load_dict(value, full_key)
+            else:
+                self[full_key] = value
+        return self
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Like ``dict.update``; a first string argument is a namespace prefix for the keys."""
+        prefix = ""
+        if args and isinstance(args[0], str):
+            prefix, args = args[0].strip(".") + ".", args[1:]
+        for key, value in dict(*args, **kwargs).items():
+            self[prefix + key] = value
+
+    def setdefault(self, key: str, value: Any = None) -> Any:
+        if key not in self:
+            self[key] = value
+        return self[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if not isinstance(key, str):
+            raise TypeError(f"Config keys must be strings, not {type(key).__name__}: {key!r}")
+        value = self.meta_get(key, "filter", lambda x: x)(value)
+        if key in self and dict.__getitem__(self, key) is value:
+            return
+        dict.__setitem__(self, key, value)
+        if self._on_change is not None:
+            self._on_change(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        dict.__delitem__(self, key)
+        if self._on_change is not None:
+            self._on_change(key, None)
+
+    def __missing__(self, key: str) -> Any:
+        if self._source is not None:
+            return self._source[key]
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or (self._source is not None and key in self._source)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def _make_overlay(self) -> ConfigDict:
+        """A new ConfigDict that reads through to this one for keys it does not set."""
+        overlay = ConfigDict()
+        overlay._meta = self._meta
+        overlay._source = self
+        return overlay
+
+    def meta_get(self, key: str, metafield: str, default: Any = None) -> Any:
+        """Return the metadata ``metafield`` of ``key`` (``default`` when unset)."""
+        return self._meta.get(key, {}).get(metafield, default)
+
+    def meta_set(self, key: str, metafield: str, value: Any) -> None:
+        """Set metadata of ``key``: ``'help'`` text, a ``'filter'`` callable applied to
+        values on assignment (the current value is filtered again at once), and so on."""
+        self._meta.setdefault(key, {})[metafield] = value
+        if metafield == "filter" and dict.__contains__(self, key):
+            self[key] = dict.__getitem__(self, key)
+
+    def meta_list(self, key: str) -> list[str]:
+        """The names of the metadata fields set for ``key``."""
+        return list(self._meta.get(key, {}))

@@ -1,0 +1,165 @@
+"""HTTP helpers: status codes, dates, ``Authorization`` and ``Range`` headers, escaping,
+signed cookie values and SCRIPT_NAME/PATH_INFO shifting.
+
+Written by hand so the core keeps no required dependency.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email.utils
+import hashlib
+import hmac
+import json
+from datetime import date, datetime, timezone
+from http.client import responses as _stdlib_reasons
+from typing import Any, Iterator
+
+HTTP_CODES: dict[int, str] = dict(_stdlib_reasons)
+HTTP_CODES[418] = "I'm a teapot"
+HTTP_CODES[428] = "Precondition Required"
+HTTP_CODES[429] = "Too Many Requests"
+HTTP_CODES[431] = "Request Header Fields Too Large"
+HTTP_CODES[451] = "Unavailable For Legal Reasons"
+HTTP_CODES[511] = "Network Authentication Required"
+
+#: ``{code: "code reason"}``, the status lines the server sends; computed once.
+STATUS_LINES: dict[int, str] = {code: f"{code} {reason}" for code, reason in HTTP_CODES.items()}
+
+
+def http_date(value: datetime | date | float | int | str) -> str:
+    """Format a datetime, date or Unix timestamp as an RFC 7231 date (``Sun, 06 Nov 1994 08:49:37 GMT``).
+    A string passes through unchanged."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):  # naive datetimes are taken as UTC, as HTTP dates are
+        value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    elif isinstance(value, date):
+        value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
+    return email.utils.formatdate(float(value), usegmt=True)
+
+
+def parse_date(value: str) -> float | None:
+    """Parse an HTTP date into a Unix timestamp; ``None`` when it is not a valid date."""
+    try:
+        parsed = email.utils.parsedate_tz(value)
+        if parsed is None:
+            return None
+        return email.utils.mktime_tz(parsed)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def parse_auth(header: str) -> tuple[str, str] | None:
+    """Parse a Basic ``Authorization`` header into ``(user, password)``; ``None`` if it is
+    missing, of another scheme or malformed."""
+    try:
+        scheme, data = header.split(None, 1)
+        if scheme.lower() != "basic":
+            return None
+        user, password = base64.b64decode(data.strip(), validate=True).decode("utf-8").split(":", 1)
+        return user, password
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def parse_range_header(header: str, maxlen: int = 0) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, end)`` byte ranges (end exclusive) from a ``Range`` header for a
+    resource of ``maxlen`` bytes; unsatisfiable or malformed ranges are left out."""
+    if not header or not header.startswith("bytes="):
+        return
+    for spec in header[6:].split(","):
+        start_text, sep, end_text = spec.strip().partition("-")
+        if not sep:
+            continue
+        try:
+            if not start_text:  # suffix range: the last N bytes
+                start, end = max(0, maxlen - int(end_text)), maxlen
+            elif not end_text:  # open range: from start to the end
+                start, end = int(start_text), maxlen
+            else:
+                start, end = int(start_text), min(int(end_text) + 1, maxlen)
+        except ValueError:
+            continue
+        if 0 <= start < end <= maxlen:
+            yield start, end
+
+
+def html_escape(text: str) -> str:
+    """Escape ``& < > " '`` so ``text`` can be put into HTML."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace('"', "&quot;").replace("'", "&#039;")
+    )
+
+
+def html_quote(text: str) -> str:
+    """Escape and quote ``text`` for use as an HTML attribute value (newlines kept)."""
+    escaped = html_escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return f'"{escaped}"'
+
+
+def path_shift(script_name: str, path_info: str, shift: int = 1) -> tuple[str, str]:
+    """Move ``shift`` path segments from ``path_info`` to ``script_name`` (negative: back).
+
+    >>> path_shift('/a', '/b/c', 1)
+    ('/a/b', '/c')
+    """
+    if shift == 0:
+        return script_name, path_info
+    path_list = path_info.strip("/").split("/")
+    script_list = script_name.strip("/").split("/")
+    if path_list and path_list[0] == "":
+        path_list = []
+    if script_list and script_list[0] == "":
+        script_list = []
+    if 0 < shift <= len(path_list):
+        moved = path_list[:shift]
+        script_list, path_list = script_list + moved, path_list[shift:]
+    elif 0 > shift >= -len(script_list):
+        moved = script_list[shift:]
+        path_list, script_list = moved + path_list, script_list[:shift]
+    else:
+        raise AssertionError(f"Cannot shift {shift} segments between {script_name!r} and {path_info!r}.")
+    new_script_name = "/" + "/".join(script_list)
+    new_path_info = "/" + "/".join(path_list)
+    if path_info.endswith("/") and path_list:
+        new_path_info += "/"
+    return new_script_name, new_path_info
+
+
+def _signature(secret: str | bytes, payload: bytes) -> bytes:
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return base64.urlsafe_b64encode(hmac.new(key, payload, hashlib.sha256).digest())
+
+
+def cookie_encode(name: str, value: Any, secret: str | bytes) -> str:
+    """Serialise ``value`` as JSON and sign it (HMAC-SHA256 over name and payload).
+
+    The result is safe to put in a cookie; it is never pickled, so a forged cookie can at
+    worst fail verification."""
+    payload = base64.urlsafe_b64encode(json.dumps([name, value], separators=(",", ":")).encode("utf-8"))
+    return "!" + _signature(secret, payload).decode("ascii") + "?" + payload.decode("ascii")
+
+
+def cookie_decode(data: str, secret: str | bytes, name: str | None = None) -> Any:
+    """Verify and decode a value made by :func:`cookie_encode`; ``None`` when the signature
+    does not match, the data is malformed, or it was signed for another cookie name."""
+    if not cookie_is_encoded(data):
+        return None
+    signature, _, payload = data[1:].partition("?")
+    if not hmac.compare_digest(signature.encode("ascii", "replace"), _signature(secret, payload.encode("ascii", "replace"))):
+        return None
+    try:
+        stored_name, value = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    if name is not None and stored_name != name:
+        return None
+    return value
+
+
+def cookie_is_encoded(data: str) -> bool:
+    """True if ``data`` looks like a signed cookie value (it may still fail verification)."""
+    return data.startswith("!") and "?" in data

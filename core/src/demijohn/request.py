@@ -1,0 +1,419 @@
+"""The request side: :class:`BaseRequest`, a lazy view of a WSGI environ.
+
+Nothing is parsed until asked for (``bench/`` scenario *hello*): each property reads the
+environ on first use and caches its result in the environ itself, so copies of the request
+and existing Bottle plugins see the same values. Bad input (malformed percent-encoding,
+invalid UTF-8, a malformed JSON body, a body over the limit) raises an ``HTTPError`` with a
+4xx status and a message saying what was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from http.cookies import CookieError, SimpleCookie
+from io import BytesIO
+from tempfile import TemporaryFile
+from typing import IO, Any
+from urllib.parse import SplitResult, quote, unquote, urljoin
+
+from .datastructures import FormsDict, WSGIHeaderDict
+from .httputil import cookie_decode, parse_auth, path_shift
+from .response import HTTPError
+from .util import DictProperty
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _unquote(text: str, what: str) -> str:
+    if "+" in text:
+        text = text.replace("+", " ")
+    if not text.isascii():  # raw bytes the server passed through as latin-1
+        try:
+            text = text.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            raise HTTPError(400, f"The {what} is not valid UTF-8.") from None
+    if "%" not in text:
+        return text
+    if _BAD_ESCAPE.search(text):
+        raise HTTPError(400, f"Malformed percent-encoding in the {what}: '%' must be followed by two hex digits.")
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        raise HTTPError(400, f"The {what} does not decode as UTF-8 after percent-decoding.") from None
+
+
+def parse_query(text: str, what: str = "query string") -> FormsDict:
+    """Parse ``a=1&b=2&a=3`` into a :class:`FormsDict`; raises a 400 ``HTTPError`` for
+    malformed percent-encoding or invalid UTF-8."""
+    forms = FormsDict()
+    for pair in text.split("&"):
+        if pair:
+            key, _, value = pair.partition("=")
+            forms.append(_unquote(key, what), _unquote(value, what))
+    return forms
+
+
+class BaseRequest:
+    """A wrapper around a WSGI environ with lazily parsed, cached properties.
+
+    Attributes a plugin sets (``request.session = ...``) are stored in the environ under
+    ``bottle.request.ext.<name>`` and live as long as the request.
+    """
+
+    __slots__ = ("environ",)
+
+    #: Bodies up to this size stay in memory; larger ones are spooled to a temporary file.
+    MEMFILE_MAX = 102400
+    #: Default largest body accepted (413 above it); per app: ``app.config['request.max_body']``.
+    MAX_BODY = 64 * 1024 * 1024
+    #: Default largest JSON or urlencoded body parsed in memory; ``app.config['request.max_memory']``.
+    MAX_MEMORY = 1024 * 1024
+
+    def __init__(self, environ: dict[str, Any] | None = None) -> None:
+        object.__setattr__(self, "environ", {} if environ is None else environ)
+
+    # -- the app and route ------------------------------------------------------------
+    @property
+    def app(self) -> Any:
+        """The application answering this request."""
+        return self.environ["bottle.app"]
+
+    @property
+    def route(self) -> Any:
+        """The :class:`Route` that matched this request."""
+        return self.environ["bottle.route"]
+
+    @property
+    def url_args(self) -> dict[str, Any]:
+        """The wildcard values of the matched route."""
+        return self.environ["route.url_args"]
+
+    # -- the request line ---------------------------------------------------------------
+    @property
+    def path(self) -> str:
+        """The path after the app's mount point, always starting with ``/``."""
+        return "/" + self.environ.get("PATH_INFO", "").lstrip("/")
+
+    @property
+    def method(self) -> str:
+        """The request method, upper case."""
+        return self.environ.get("REQUEST_METHOD", "GET").upper()
+
+    @property
+    def query_string(self) -> str:
+        """The raw query string (without ``?``)."""
+        return self.environ.get("QUERY_STRING", "")
+
+    @DictProperty("environ", "bottle.request.query", read_only=True)
+    def query(self) -> FormsDict:
+        """The query parameters as a :class:`FormsDict`; a 400 for malformed encoding."""
+        forms = parse_query(self.environ.get("QUERY_STRING", ""))
+        self.environ["bottle.get"] = forms
+        return forms
+
+    GET = query
+
+    @property
+    def script_name(self) -> str:
+        """The mount point of the app, with leading and trailing slash (``'/'`` at the root)."""
+        script_name = self.environ.get("SCRIPT_NAME", "").strip("/")
+        return f"/{script_name}/" if script_name else "/"
+
+    def path_shift(self, shift: int = 1) -> None:
+        """Move ``shift`` path segments from ``PATH_INFO`` to ``SCRIPT_NAME`` (negative: back)."""
+        script_name, path_info = path_shift(self.environ.get("SCRIPT_NAME", "/"), self.path, shift)
+        self.environ["SCRIPT_NAME"], self.environ["PATH_INFO"] = script_name, path_info
+
+    @DictProperty("environ", "bottle.request.urlparts", read_only=True)
+    def urlparts(self) -> SplitResult:
+        """The request URL as a :class:`urllib.parse.SplitResult`, honouring
+        ``X-Forwarded-Proto``/``X-Forwarded-Host`` as Bottle does."""
+        env = self.environ
+        scheme = env.get("HTTP_X_FORWARDED_PROTO") or env.get("wsgi.url_scheme", "http")
+        host = env.get("HTTP_X_FORWARDED_HOST") or env.get("HTTP_HOST")
+        if not host:
+            host = env.get("SERVER_NAME", "127.0.0.1")
+            port = env.get("SERVER_PORT")
+            if port and port != ("80" if scheme == "http" else "443"):
+                host += ":" + port
+        path = quote(self.fullpath, safe="/:@!$&'()*+,;=")
+        return SplitResult(scheme, host, path, env.get("QUERY_STRING", ""), "")
+
+    @property
+    def url(self) -> str:
+        """The full URL as the client asked for it."""
+        return self.urlparts.geturl()
+
+    @property
+    def fullpath(self) -> str:
+        """``SCRIPT_NAME`` plus ``PATH_INFO``: the path from the server's root."""
+        return urljoin(self.script_name, self.path.lstrip("/"))
+
+    # -- headers and cookies ---------------------------------------------------------------
+    @DictProperty("environ", "bottle.request.headers", read_only=True)
+    def headers(self) -> WSGIHeaderDict:
+        """The request headers, case-insensitive and read-only."""
+        return WSGIHeaderDict(self.environ)
+
+    def get_header(self, name: str, default: Any = None) -> Any:
+        """The value of request header ``name``, or ``default``."""
+        return self.headers.get(name, default)
+
+    @DictProperty("environ", "bottle.request.cookies", read_only=True)
+    def cookies(self) -> FormsDict:
+        """The cookies the client sent. Malformed pairs are ignored, as browsers do; a
+        header with control characters is refused with a 400."""
+        header = self.environ.get("HTTP_COOKIE", "")
+        cookies = FormsDict()
+        if not header:
+            return cookies
+        if _CONTROL.search(header):
+            raise HTTPError(400, "Malformed Cookie header: it contains control characters.")
+        for pair in header.split(";"):
+            name, sep, value = pair.strip().partition("=")
+            if not sep or not name:
+                continue
+            if len(value) > 1 and value[0] == value[-1] == '"':
+                parsed = SimpleCookie()
+                try:
+                    parsed.load(f"{name}={value}")
+                    value = parsed[name].value
+                except (CookieError, KeyError):
+                    continue
+            cookies[name] = value
+        return cookies
+
+    def get_cookie(self, key: str, default: Any = None, secret: str | bytes | None = None, digestmod: Any = None) -> Any:
+        """The value of cookie ``key``, or ``default``. With ``secret``, the cookie must have
+        been set signed with the same secret: a tampered or unsigned value gives ``default``."""
+        value = self.cookies.get(key)
+        if value is None:
+            return default
+        if secret is None:
+            return value
+        decoded = cookie_decode(value, secret, key)
+        return default if decoded is None else decoded
+
+    # -- the body --------------------------------------------------------------------------
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` header, lower case (``''`` when missing)."""
+        return self.environ.get("CONTENT_TYPE", "").lower()
+
+    @property
+    def content_length(self) -> int:
+        """The ``Content-Length`` header as an int, ``-1`` when missing; a 400 when invalid."""
+        text = self.environ.get("CONTENT_LENGTH", "")
+        if not text:
+            return -1
+        if not text.isdigit():
+            raise HTTPError(400, f"Invalid Content-Length header {text!r}: it must be a non-negative integer.")
+        return int(text)
+
+    def _limit(self, key: str, default: int) -> int:
+        app = self.environ.get("bottle.app")
+        return int(app.config.get(key, default)) if app is not None else default
+
+    @DictProperty("environ", "bottle.request.body", read_only=True)
+    def _body(self) -> IO[bytes]:
+        length, max_body = self.content_length, self._limit("request.max_body", self.MAX_BODY)
+        source = self.environ.get("wsgi.input")
+        if length > max_body:
+            raise HTTPError(413, f"Request body of {length} bytes is over the limit of {max_body} bytes.")
+        if length < 0:
+            if not self.environ.get("wsgi.input_terminated") or source is None:
+                return BytesIO()  # without a length nothing may be read (PEP 3333)
+            length = max_body + 1
+        body: IO[bytes] = BytesIO()
+        read, remaining = 0, length
+        while remaining > 0 and source is not None:
+            chunk = source.read(min(remaining, 65536))
+            if not chunk:
+                break
+            read += len(chunk)
+            remaining -= len(chunk)
+            if read > max_body:
+                raise HTTPError(413, f"Request body is over the limit of {max_body} bytes.")
+            if read > self.MEMFILE_MAX and isinstance(body, BytesIO):
+                spooled = TemporaryFile(mode="w+b")
+                spooled.write(body.getvalue())
+                body = spooled
+            body.write(chunk)
+        if remaining > 0 and length != max_body + 1:
+            raise HTTPError(400, f"Request body ended after {read} of {length} bytes (Content-Length).")
+        self.environ["wsgi.input"] = body
+        body.seek(0)
+        return body
+
+    @property
+    def body(self) -> IO[bytes]:
+        """The request body as a seekable file, rewound; large bodies are spooled to disk.
+        A 413 when it is over ``request.max_body``, a 400 when it is shorter than declared."""
+        self._body.seek(0)
+        return self._body
+
+    @property
+    def chunked(self) -> bool:
+        """True if the body was sent with chunked transfer encoding."""
+        return "chunked" in self.environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+
+    def _body_bytes(self) -> bytes:
+        max_memory = self._limit("request.max_memory", self.MAX_MEMORY)
+        if self.content_length > max_memory:
+            raise HTTPError(413, f"Request body of {self.content_length} bytes is over the in-memory limit "
+                                 f"of {max_memory} bytes for JSON and form data.")
+        data = self.body.read(max_memory + 1)
+        if len(data) > max_memory:
+            raise HTTPError(413, f"Request body is over the in-memory limit of {max_memory} bytes.")
+        return data
+
+    @DictProperty("environ", "bottle.request.json", read_only=True)
+    def json(self) -> Any:
+        """The body parsed as JSON when the content type is ``application/json`` (or
+        ``application/*+json``); ``None`` otherwise or for an empty body. A 400 for
+        malformed JSON."""
+        content_type = self.content_type.split(";", 1)[0].strip()
+        if content_type != "application/json" and not (content_type.startswith("application/")
+                                                        and content_type.endswith("+json")):
+            return None
+        data = self._body_bytes()
+        if not data:
+            return None
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError) as error:
+            raise HTTPError(400, f"Malformed JSON body: {error}.") from None
+
+    @DictProperty("environ", "bottle.request.post", read_only=True)
+    def POST(self) -> FormsDict:  # noqa: N802 - Bottle's name
+        """Form fields (and, for multipart bodies, file uploads) from the body."""
+        content_type = self.content_type
+        if content_type.startswith("multipart/"):
+            try:
+                from .multipart import parse_multipart_request
+            except ImportError:
+                raise HTTPError(415, "multipart/form-data bodies are not supported by this version; "
+                                     "send application/x-www-form-urlencoded.") from None
+            return parse_multipart_request(self)
+        if content_type and not content_type.startswith("application/x-www-form-urlencoded"):
+            return FormsDict()
+        data = self._body_bytes()
+        try:
+            text = data.decode("latin-1")
+        except UnicodeError:  # pragma: no cover - latin-1 decodes every byte
+            text = ""
+        return parse_query(text, "form body")
+
+    @DictProperty("environ", "bottle.request.forms", read_only=True)
+    def forms(self) -> FormsDict:
+        """Form fields from the body (urlencoded or multipart), file uploads left out."""
+        forms = FormsDict()
+        for name, value in self.POST.allitems():
+            if isinstance(value, str):
+                forms.append(name, value)
+        return forms
+
+    @DictProperty("environ", "bottle.request.params", read_only=True)
+    def params(self) -> FormsDict:
+        """Query parameters and form fields together (form fields last)."""
+        params = FormsDict()
+        for name, value in self.query.allitems():
+            params.append(name, value)
+        for name, value in self.forms.allitems():
+            params.append(name, value)
+        return params
+
+    # -- the client -------------------------------------------------------------------------
+    @property
+    def is_xhr(self) -> bool:
+        """True for requests sent by JavaScript (``X-Requested-With: XMLHttpRequest``)."""
+        return self.environ.get("HTTP_X_REQUESTED_WITH", "").lower() == "xmlhttprequest"
+
+    is_ajax = is_xhr
+
+    @property
+    def auth(self) -> tuple[str, str | None] | None:
+        """``(user, password)`` from a Basic ``Authorization`` header, or ``(user, None)``
+        from ``REMOTE_USER`` set by the server; ``None`` when neither is there."""
+        basic = parse_auth(self.environ.get("HTTP_AUTHORIZATION", ""))
+        if basic:
+            return basic
+        user = self.environ.get("REMOTE_USER")
+        return (user, None) if user else None
+
+    @property
+    def remote_route(self) -> list[str]:
+        """The client address and the proxies in between, from ``X-Forwarded-For``
+        (client first), or just ``REMOTE_ADDR``. Trust it only behind your own proxy."""
+        forwarded = self.environ.get("HTTP_X_FORWARDED_FOR")
+        if forwarded:
+            return [address.strip() for address in forwarded.split(",")]
+        remote = self.environ.get("REMOTE_ADDR")
+        return [remote] if remote else []
+
+    @property
+    def remote_addr(self) -> str | None:
+        """The client's IP address (first of :attr:`remote_route`)."""
+        route = self.remote_route
+        return route[0] if route else None
+
+    # -- the environ --------------------------------------------------------------------------
+    def copy(self) -> BaseRequest:
+        """A new request over a shallow copy of the environ."""
+        return BaseRequest(self.environ.copy())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``environ.get(key, default)``."""
+        return self.environ.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.environ[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        """Set an environ value and drop cached properties that depend on it."""
+        self.environ[key] = value
+        stale: tuple[str, ...] = ()
+        if key == "wsgi.input":
+            stale = ("body", "forms", "files", "params", "post", "json")
+        elif key == "QUERY_STRING":
+            stale = ("query", "params")
+        elif key.startswith("HTTP_"):
+            stale = ("headers", "cookies")
+        for name in stale:
+            self.environ.pop("bottle.request." + name, None)
+
+    def __delitem__(self, key: str) -> None:
+        self[key] = ""
+        del self.environ[key]
+
+    def __iter__(self) -> Any:
+        return iter(self.environ)
+
+    def __len__(self) -> int:
+        return len(self.environ)
+
+    def keys(self) -> Any:
+        """The environ's keys."""
+        return self.environ.keys()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.method} {self.url}>"
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.environ["bottle.request.ext." + name]
+        except KeyError:
+            raise AttributeError(f"Request has no attribute {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "environ":
+            return object.__setattr__(self, name, value)
+        self.environ["bottle.request.ext." + name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self.environ["bottle.request.ext." + name]
+        except KeyError:
+            raise AttributeError(f"Request has no attribute {name!r}") from None

@@ -1,0 +1,289 @@
+"""The response side of a request: :class:`BaseResponse` (status, headers, cookies, body),
+:class:`HTTPResponse` and :class:`HTTPError` (responses you can raise), ``abort`` and
+``redirect``."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from http.cookies import SimpleCookie
+from typing import Any, Iterable, NoReturn
+
+from .datastructures import HeaderDict, _header_key, header_value
+from .errors import BottleException
+from .httputil import HTTP_CODES, STATUS_LINES, cookie_encode, http_date, parse_date
+
+_BODYLESS_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding")
+_CHARSET = re.compile(r"charset=([\w.-]+)", re.IGNORECASE)
+_MAX_COOKIE_SIZE = 4096
+
+
+class _HeaderProperty:
+    """A response attribute backed by one header (``response.content_type``)."""
+
+    def __init__(self, name: str, reader: Any = None, writer: Any = str, default: Any = "") -> None:
+        self.name, self.default, self.reader, self.writer = name, default, reader, writer
+        self.__doc__ = f"Current value of the {name!r} header."
+
+    def __get__(self, obj: Any, cls: Any) -> Any:
+        if obj is None:
+            return self
+        values = obj._headers.get(self.name)
+        if not values:
+            return self.default
+        return self.reader(values[-1]) if self.reader else values[-1]
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj._headers[self.name] = [header_value(self.writer(value))]
+
+    def __delete__(self, obj: Any) -> None:
+        obj._headers.pop(self.name, None)
+
+
+class BaseResponse:
+    """Status, headers, cookies and body of a response.
+
+    The per-request instance is reachable anywhere as the context object ``response``;
+    set ``response.status``, headers and cookies there and return the body from the callback.
+    """
+
+    default_status = 200
+    default_content_type = "text/html; charset=UTF-8"
+
+    def __init__(self, body: Any = "", status: int | str | None = None, headers: Any = None, **more_headers: Any) -> None:
+        self._cookies: SimpleCookie | None = None
+        self._headers: dict[str, list[str]] = {}
+        self.body = body
+        self.status = status or self.default_status
+        if headers:
+            for name, value in headers.items() if hasattr(headers, "items") else headers:
+                self.add_header(name, value)
+        for name, value in more_headers.items():
+            self.add_header(name, value)
+
+    def copy(self, cls: type | None = None) -> Any:
+        """A copy of this response (of class ``cls`` when given), headers and cookies included."""
+        copy = (cls or type(self))()
+        copy.status = self.status
+        copy._headers = {name: list(values) for name, values in self._headers.items()}
+        if self._cookies:
+            copy._cookies = SimpleCookie()
+            copy._cookies.load(self._cookies.output(header=""))
+        return copy
+
+    def __iter__(self) -> Any:
+        return iter(self.body)
+
+    def close(self) -> None:
+        """Close the body if it has a ``close`` method (a file, a generator)."""
+        close = getattr(self.body, "close", None)
+        if close is not None:
+            close()
+
+    @property
+    def status_line(self) -> str:
+        """The HTTP status line, like ``'200 OK'``."""
+        return self._status_line
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status code as an integer."""
+        return self._status_code
+
+    @property
+    def status(self) -> str:
+        """The status line; set it with an int (``404``) or a full line (``'404 Gone Fishing'``)."""
+        return self._status_line
+
+    @status.setter
+    def status(self, status: int | str) -> None:
+        if isinstance(status, int):
+            code, line = status, STATUS_LINES.get(status) or f"{status} Unknown"
+        else:
+            line = status.strip()
+            code_text = line.split(None, 1)[0] if line else ""
+            if not code_text.isdigit():
+                raise ValueError(f"Status line {status!r} must start with a numeric code, like '404 Not Found'.")
+            code = int(code_text)
+            line = header_value(line if " " in line else STATUS_LINES.get(code) or f"{code} Unknown")
+        if not 100 <= code <= 999:
+            raise ValueError(f"Status code {code} is out of range (100-999).")
+        self._status_code, self._status_line = code, line
+
+    @property
+    def headers(self) -> HeaderDict:
+        """The response headers as a case-insensitive :class:`HeaderDict` (live view)."""
+        view = HeaderDict()
+        view.dict = self._headers
+        return view
+
+    def __contains__(self, name: str) -> bool:
+        return _header_key(name) in self._headers
+
+    def __delitem__(self, name: str) -> None:
+        del self._headers[_header_key(name)]
+
+    def __getitem__(self, name: str) -> str:
+        return self._headers[_header_key(name)][-1]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._headers[_header_key(name)] = [header_value(value)]
+
+    def get_header(self, name: str, default: Any = None) -> Any:
+        """The last value of header ``name``, or ``default``."""
+        values = self._headers.get(_header_key(name))
+        return values[-1] if values else default
+
+    def set_header(self, name: str, value: Any) -> None:
+        """Set header ``name``, replacing previous values. CR/LF in the value is refused."""
+        self._headers[_header_key(name)] = [header_value(value)]
+
+    def add_header(self, name: str, value: Any) -> None:
+        """Add a value to header ``name``, keeping previous ones (for repeatable headers)."""
+        self._headers.setdefault(_header_key(name), []).append(header_value(value))
+
+    def iter_headers(self) -> Iterable[tuple[str, str]]:
+        """Yield ``(name, value)`` pairs as sent, cookies included."""
+        return iter(self.headerlist)
+
+    @property
+    def headerlist(self) -> list[tuple[str, str]]:
+        """The ``(name, value)`` list given to ``start_response``: a default ``Content-Type``
+        is added when none is set, body headers are dropped for 204 and 304, and each
+        cookie becomes a ``Set-Cookie`` header."""
+        headers = self._headers
+        out = [] if "Content-Type" in headers else [("Content-Type", self.default_content_type)]
+        for name, values in headers.items():
+            for value in values:
+                out.append((name, value))
+        if self._status_code in (204, 304):
+            out = [pair for pair in out if pair[0] not in _BODYLESS_HEADERS]
+        if self._cookies:
+            for morsel in self._cookies.values():
+                out.append(("Set-Cookie", morsel.OutputString()))
+        return out
+
+    content_type = _HeaderProperty("Content-Type")
+    content_length = _HeaderProperty("Content-Length", reader=int, default=-1)
+    expires = _HeaderProperty(
+        "Expires", reader=lambda text: datetime.fromtimestamp(parse_date(text) or 0, timezone.utc), writer=http_date)
+
+    @property
+    def charset(self) -> str:
+        """The charset named in ``Content-Type`` (``'UTF-8'`` when none is)."""
+        values = self._headers.get("Content-Type")
+        if values:
+            found = _CHARSET.search(values[-1])
+            if found:
+                return found.group(1)
+        return "UTF-8"
+
+    @property
+    def COOKIES(self) -> SimpleCookie:  # noqa: N802 - Bottle's name
+        """The cookies to send, as a :class:`http.cookies.SimpleCookie`."""
+        if self._cookies is None:
+            self._cookies = SimpleCookie()
+        return self._cookies
+
+    def set_cookie(self, name: str, value: Any, secret: str | bytes | None = None, **options: Any) -> None:
+        """Send a cookie. With ``secret`` the value may be any JSON-serialisable data; it is
+        signed (HMAC) so ``request.get_cookie(name, secret=...)`` can trust it. Without a
+        secret it must be a string.
+
+        Options: ``max_age`` (seconds or timedelta), ``expires`` (datetime, date, timestamp
+        or string), ``path``, ``domain``, ``secure``, ``httponly``, ``samesite``
+        (``'lax'``, ``'strict'`` or ``'none'``). Raises ``ValueError`` for a value with
+        CR/LF or one over 4 KB, ``TypeError`` for a non-string value without a secret."""
+        if secret is not None:
+            value = cookie_encode(name, value, secret)
+        elif not isinstance(value, str):
+            raise TypeError(f"Cookie {name!r}: a value that is not a string needs a secret to be signed and encoded.")
+        if any(char in value for char in "\r\n\0") or any(char in name for char in "\r\n\0;= "):
+            raise ValueError(f"Cookie {name!r}: name or value contains a line break, NUL or separator; encode it first.")
+        if len(name) + len(value) > _MAX_COOKIE_SIZE:
+            raise ValueError(f"Cookie {name!r} is {len(name) + len(value)} bytes; browsers drop cookies over 4 KB. "
+                             "Store less in it (a session id, say).")
+        cookies = self.COOKIES
+        cookies[name] = value
+        morsel = cookies[name]
+        for key, option in options.items():
+            key = key.replace("_", "-").lower()
+            if key == "max-age" and isinstance(option, timedelta):
+                option = int(option.total_seconds())
+            elif key == "expires" and isinstance(option, (datetime, date, int, float)):
+                option = http_date(option)
+            elif key == "samesite":
+                option = str(option).capitalize()
+                if option not in ("Lax", "Strict", "None"):
+                    raise ValueError(f"Cookie {name!r}: samesite must be 'lax', 'strict' or 'none', not {option!r}.")
+            elif key in ("secure", "httponly") and not option:
+                continue
+            if key not in morsel:
+                raise ValueError(f"Cookie {name!r}: unknown option {key!r}.")
+            morsel[key] = option
+
+    def delete_cookie(self, name: str, **options: Any) -> None:
+        """Ask the client to drop a cookie; pass the same ``path``/``domain`` it was set with."""
+        options["max_age"] = -1
+        options["expires"] = 0
+        self.set_cookie(name, "", **options)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._status_line}>"
+
+
+class HTTPResponse(BaseResponse, BottleException):
+    """A response that can be raised (or returned) from a callback, a hook or a plugin to
+    answer at once: ``raise HTTPResponse('moved', status=301, Location='/new')``."""
+
+    def __init__(self, body: Any = "", status: int | str | None = None, headers: Any = None, **more_headers: Any) -> None:
+        super().__init__(body, status, headers, **more_headers)
+
+    def apply(self, other: BaseResponse) -> None:
+        """Copy status, headers and cookies into ``other`` (the current response)."""
+        other._status_code, other._status_line = self._status_code, self._status_line
+        other._headers = self._headers
+        other._cookies = self._cookies
+        other.body = self.body
+
+
+class HTTPError(HTTPResponse):
+    """An error response (4xx/5xx) rendered by the app's error handler for its status:
+    ``raise HTTPError(404, 'No such note')``. ``exception`` and ``traceback`` keep the
+    cause of a 500."""
+
+    default_status = 500
+
+    def __init__(self, status: int | str | None = None, body: Any = None, exception: BaseException | None = None,
+                 traceback: str | None = None, **more_headers: Any) -> None:
+        self.exception = exception
+        self.traceback = traceback
+        super().__init__(body, status, **more_headers)
+
+
+def abort(code: int = 500, text: str = "Unknown Error.") -> NoReturn:
+    """Stop the request with an :class:`HTTPError` of status ``code`` and message ``text``."""
+    raise HTTPError(code, text)
+
+
+def redirect(url: str, code: int | None = None) -> NoReturn:
+    """Answer with a redirect to ``url`` (relative URLs resolve against the request URL):
+    303 for HTTP/1.1 requests, else 302, unless ``code`` says otherwise. Line breaks and
+    other control characters in ``url`` are percent-encoded, so a user-supplied target
+    cannot inject headers. To avoid open redirects, check that user-supplied targets are
+    relative paths (start with a single ``/``) before passing them here."""
+    from urllib.parse import quote, urljoin
+
+    from .context import request, response
+
+    if code is None:
+        code = 303 if request.environ.get("SERVER_PROTOCOL") == "HTTP/1.1" else 302
+    safe_url = re.sub(r"[\x00-\x1f\x7f]", lambda found: quote(found.group(0)), url)
+    redirect_response = response.copy(cls=HTTPResponse)
+    redirect_response.status = code
+    redirect_response.body = ""
+    redirect_response.set_header("Location", urljoin(request.url, safe_url))
+    raise redirect_response
+
+
+__all__ = ["BaseResponse", "HTTPResponse", "HTTPError", "abort", "redirect", "HTTP_CODES"]

@@ -1,0 +1,83 @@
+"""Small generic helpers shared by several modules (and exported for Bottle compatibility)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Generic, Iterable, TypeVar, overload
+
+T = TypeVar("T")
+
+
+def makelist(data: Any) -> list[Any]:
+    """Return ``data`` as a list: lists, tuples and sets are copied, ``None`` becomes ``[]``,
+    anything else is wrapped. Used wherever an argument may be one thing or several."""
+    if isinstance(data, (tuple, list, set, dict)):
+        return list(data)
+    if data:
+        return [data]
+    return []
+
+
+class cached_property(Generic[T]):  # noqa: N801 - Bottle's name
+    """A property computed once per instance, then stored in the instance's ``__dict__``.
+
+    Delete the attribute to have it computed again.
+    """
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+        self.func = func
+
+    @overload
+    def __get__(self, obj: None, cls: Any) -> cached_property[T]: ...
+    @overload
+    def __get__(self, obj: object, cls: Any) -> T: ...
+    def __get__(self, obj: Any, cls: Any) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.func.__name__] = self.func(obj)
+        return value
+
+
+class DictProperty:
+    """A property stored in a dict attribute of its instance (``request.environ``, say),
+    computed on first read by the decorated function and cached under ``key``.
+
+    ``@DictProperty('environ', 'bottle.request.query', read_only=True)`` is how request
+    properties stay lazy and shared between request objects wrapping the same environ.
+    """
+
+    def __init__(self, attr: str, key: str | None = None, read_only: bool = False) -> None:
+        self.attr, self.key, self.read_only = attr, key, read_only
+
+    def __call__(self, func: Callable[[Any], Any]) -> DictProperty:
+        functools.update_wrapper(self, func, updated=[])  # type: ignore[arg-type]
+        self.getter, self.key = func, self.key or func.__name__
+        return self
+
+    def __get__(self, obj: Any, cls: Any) -> Any:
+        if obj is None:
+            return self
+        key, storage = self.key, getattr(obj, self.attr)
+        try:
+            return storage[key]
+        except KeyError:
+            value = storage[key] = self.getter(obj)
+            return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if self.read_only:
+            raise AttributeError(f"{self.key} is read-only")
+        getattr(obj, self.attr)[self.key] = value
+
+    def __delete__(self, obj: Any) -> None:
+        if self.read_only:
+            raise AttributeError(f"{self.key} is read-only")
+        del getattr(obj, self.attr)[self.key]
+
+
+def first_of(values: Iterable[T], default: T) -> T:
+    """Return the first item of ``values``, or ``default`` when it is empty."""
+    for value in values:
+        return value
+    return default
