@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from sqla_support import Base, pg_engine, postgres_url, service_missing
+from sqla_support import Base, pg_engine, postgres_url, service_missing, sqlite_engine
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +40,7 @@ def pg_schema() -> Iterator[tuple[sa.URL, str]]:
 def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[sa.Engine]:
     """An engine with the `notes` table, on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        made = sa.create_engine(f"sqlite:///{tmp_path / 'test.db'}", pool_pre_ping=True)
+        made = sqlite_engine(tmp_path / "test.db")
     else:
         made = pg_engine(request.getfixturevalue("pg_schema"))
     Base.metadata.create_all(made)

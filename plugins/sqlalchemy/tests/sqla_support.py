@@ -47,6 +47,30 @@ def pg_engine(pg_schema: tuple[sa.URL, str], **options: object) -> sa.Engine:
     )
 
 
+def sqlite_engine(path: object) -> sa.Engine:
+    """A SQLite engine whose transactions start with BEGIN IMMEDIATE.
+
+    SQLite allows one writer: with pysqlite's deferred BEGIN, two threads that both read
+    and then write deadlock and one gets "database is locked". Taking the write lock at
+    the start makes concurrent writers queue on the busy timeout instead (the recipe
+    in SQLAlchemy's SQLite dialect documentation). WAL keeps readers off the writer's
+    way; a long busy timeout lets a waiting writer outlast the queue on a loaded machine.
+    """
+    engine = sa.create_engine(f"sqlite:///{path}", pool_pre_ping=True, connect_args={"timeout": 60})
+
+    @sa.event.listens_for(engine, "connect")
+    def no_implicit_begin(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    @sa.event.listens_for(engine, "begin")
+    def begin_immediate(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 def texts(engine: sa.Engine) -> list[str]:
     """Every note's text, read on a fresh connection (what is committed)."""
     with engine.connect() as conn:
