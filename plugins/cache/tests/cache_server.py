@@ -15,7 +15,7 @@ from demijohn_cache import CachePlugin, RedisBackend
 
 
 class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - wsgiref's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -131,3 +131,41 @@ def test_redis_backend_accepts_a_ready_client(redis_url, redis_prefix):
 def test_redis_backend_refuses_other_arguments():
     with pytest.raises(TypeError, match="redis:// URL"):
         RedisBackend(6379)  # type: ignore[arg-type]
+
+
+class CountingRedis(redis.Redis):
+    """A real client that records the commands it sends."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: list[str] = []
+
+    def execute_command(self, *args, **options):
+        self.commands.append(str(args[0]))
+        return super().execute_command(*args, **options)
+
+
+def test_a_redis_hit_is_one_round_trip(redis_url, redis_prefix):
+    from demijohn import App
+    from demijohn.testing import Client
+
+    from demijohn_cache import CachePlugin
+
+    client = CountingRedis.from_url(redis_url)
+    backend = RedisBackend(client, prefix=redis_prefix)
+    app = App()
+    app.install(CachePlugin(backend))
+
+    @app.get("/one", cache=True)
+    def one() -> str:
+        return "one"
+
+    try:
+        http = Client(app)
+        http.get("/one")
+        client.commands.clear()
+        assert http.get("/one").headers["X-Cache"] == "HIT"
+        assert client.commands == ["GET"]
+    finally:
+        backend.clear()
+        client.close()

@@ -49,7 +49,7 @@ def test_broken_percent_encoding_in_the_query_is_cached_under_its_own_key(backen
 
 
 def test_non_ascii_varied_header_values_get_their_own_entries(backend):
-    app, calls = echo_app(backend)
+    app, _calls = echo_app(backend)
     client = Client(app)
     latin = "fr-\u00e9".encode().decode("latin-1")  # how WSGI hands over UTF-8 bytes
     client.get("/echo", environ={"HTTP_ACCEPT_LANGUAGE": latin})

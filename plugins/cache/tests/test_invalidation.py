@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from demijohn import App
 from demijohn.testing import Client
 
@@ -30,7 +29,7 @@ def two_route_app(plugin: CachePlugin) -> tuple[App, list[str]]:
 
 def test_invalidate_by_path_drops_every_query_of_that_path(backend):
     plugin = CachePlugin(backend)
-    app, calls = two_route_app(plugin)
+    app, _calls = two_route_app(plugin)
     client = Client(app)
     for path in ("/items?page=1", "/items?page=2", "/users"):
         client.get(path)
@@ -60,7 +59,7 @@ def test_invalidate_needs_a_list_of_tags(backend):
 
 def test_clear_drops_everything(backend):
     plugin = CachePlugin(backend)
-    app, calls = two_route_app(plugin)
+    app, _calls = two_route_app(plugin)
     client = Client(app)
     client.get("/items")
     client.get("/users")
@@ -91,7 +90,6 @@ def test_memoize_without_arguments_uses_the_plugin_ttl(backend):
     @plugin.memoize
     def answer() -> None:
         calls.append(1)
-        return None
 
     assert answer() is None and answer() is None
     assert calls == [1]
@@ -124,3 +122,24 @@ def test_memoize_refuses_unserialisable_results_with_advice(backend):
 
     with pytest.raises(TypeError, match="serializer"):
         opaque()
+
+
+def test_mounted_app_routes_are_keyed_and_invalidated_by_their_full_path(backend):
+    plugin = CachePlugin(backend)
+    api = App()
+    api.install(plugin)
+    calls: list[int] = []
+
+    @api.get("/items", cache=True)
+    def items() -> str:
+        calls.append(1)
+        return "api items"
+
+    root = App()
+    root.mount("/api", api)
+    client = Client(root)
+    client.get("/api/items")
+    assert client.get("/api/items").headers["X-Cache"] == "HIT"
+    assert plugin.invalidate(path="/api/items") == 1
+    assert client.get("/api/items").headers["X-Cache"] == "MISS"
+    assert len(calls) == 2

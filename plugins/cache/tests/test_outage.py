@@ -60,7 +60,7 @@ def test_requests_are_served_uncached_while_redis_is_down_and_cached_after(throw
 
 
 def test_invalidation_during_an_outage_raises_instead_of_keeping_stale_entries(throwaway_redis):
-    app, plugin, _ = outage_app(throwaway_redis.url)
+    _app, plugin, _ = outage_app(throwaway_redis.url)
     throwaway_redis.stop()
     with pytest.raises(CacheBackendError, match="Redis"):
         plugin.invalidate(path="/items")

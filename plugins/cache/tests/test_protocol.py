@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from demijohn import App, HTTPError, HTTPResponse, PluginError
 from demijohn.testing import Client
 

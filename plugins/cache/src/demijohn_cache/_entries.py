@@ -52,7 +52,7 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 class Entry:
     """One stored response: status line, headers, body and when it was stored."""
 
-    __slots__ = ("status_line", "headers", "body", "created", "ttl", "owns_cache_control")
+    __slots__ = ("body", "created", "headers", "owns_cache_control", "status_line", "ttl")
 
     def __init__(
         self,
@@ -110,7 +110,9 @@ class Entry:
         return headers
 
     @staticmethod
-    def not_modified_headers(headers: list[tuple[str, str]], extra: str | None = None) -> list[tuple[str, str]]:
+    def not_modified_headers(
+        headers: list[tuple[str, str]], extra: str | None = None
+    ) -> list[tuple[str, str]]:
         """The subset of `headers` a 304 answer repeats (plus `extra`, e.g. X-Cache)."""
         keep = _NOT_MODIFIED_KEEP | ({extra.lower()} if extra else set())
         return [(n, v) for n, v in headers if n.lower() in keep]
@@ -136,7 +138,7 @@ class Entry:
             return None
         size = int.from_bytes(data[4:8], "big")
         try:
-            meta = json.loads(data[8 : 8 + size])
+            meta = json.loads(data[8 : 8 + size].decode())
             headers = [(str(n), str(v)) for n, v in meta["headers"]]
             return cls(
                 str(meta["status"]),

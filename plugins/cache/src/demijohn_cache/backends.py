@@ -222,9 +222,7 @@ class RedisBackend:
             self.client = url_or_client
             self._owns_client = False
         else:
-            raise TypeError(
-                f"RedisBackend({url_or_client!r}): pass a redis:// URL or a redis.Redis client"
-            )
+            raise TypeError(f"RedisBackend({url_or_client!r}): pass a redis:// URL or a redis.Redis client")
         if not isinstance(prefix, str) or not prefix:
             raise ValueError(f"RedisBackend(prefix={prefix!r}): pass a non-empty str")
         self.prefix = prefix
