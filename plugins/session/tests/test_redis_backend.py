@@ -124,6 +124,14 @@ def test_unknown_but_validly_signed_id_gives_fresh_session(redis_url: str, prefi
     assert result.status_code == 200 and result.json == {"data": {}, "new": True}
 
 
+def test_writing_after_an_unknown_id_mints_a_new_id(redis_url: str, prefix: str, redis_client: redis.Redis) -> None:
+    planted = Signer(SECRET, salt=RedisBackend.salt).sign("A" * 43).decode()  # e.g. fixed by an attacker
+    client = redis_client_app(redis_url, prefix)
+    result = client.get("/set", query={"user": "ada"}, headers={"Cookie": f"session={planted}"})
+    assert session_id(result) != "A" * 43
+    assert redis_client.exists(prefix + "A" * 43) == 0
+
+
 @pytest.mark.parametrize("stored", [b"not json", b"[1, 2]", b"\xff\xfe"], ids=["text", "list", "binary"])
 def test_corrupt_data_in_redis_gives_fresh_session(
     redis_url: str, prefix: str, redis_client: redis.Redis, stored: bytes
