@@ -346,7 +346,12 @@ class App:
 
     def _render_error(self, error: HTTPError, response: BaseResponse) -> Any:
         error.apply(response)
-        handler = self.error_handler.get(error.status_code, self.default_error_handler)
+        handler = self.error_handler.get(error.status_code)
+        if handler is None:
+            content_type = error._headers.get("Content-Type")
+            if content_type and not content_type[-1].startswith("text/html"):
+                return error.body  # an error that brings its own format (problem+json, say) is sent as is
+            handler = self.default_error_handler
         try:
             return handler(error)
         except HTTPResponse as answer:

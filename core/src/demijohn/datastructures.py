@@ -195,10 +195,10 @@ class WSGIHeaderDict(MutableMapping[str, str]):
                 yield key.replace("_", "-").title()
 
     def keys(self):  # type: ignore[override]
-        return list(self)
+        return list(self.__iter__())
 
     def __len__(self) -> int:
-        return len(list(self))
+        return sum(1 for _ in self.__iter__())
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self._key(key) in self.environ
