@@ -19,7 +19,6 @@ from collections.abc import Callable
 from wsgiref.util import setup_testing_defaults
 
 from demijohn import App
-
 from demijohn_cache import CachePlugin, MemoryBackend, RedisBackend
 
 

@@ -10,7 +10,6 @@ import sys
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from demijohn import App
-
 from demijohn_cache import CachePlugin, RedisBackend
 
 

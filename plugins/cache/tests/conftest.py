@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-
 from demijohn_cache import MemoryBackend, RedisBackend
 
 REDIS_URL = os.environ.get("DEMIJOHN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

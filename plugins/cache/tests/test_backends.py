@@ -7,7 +7,6 @@ import time
 
 import pytest
 import redis
-
 from demijohn_cache import MemoryBackend, RedisBackend
 
 
@@ -25,7 +24,6 @@ def test_memory_backend_drops_the_least_recently_used_entry():
 def test_memory_backend_bound_holds_through_a_cached_route():
     from demijohn import App
     from demijohn.testing import Client
-
     from demijohn_cache import CachePlugin
 
     backend = MemoryBackend(max_entries=5)
@@ -148,7 +146,6 @@ class CountingRedis(redis.Redis):
 def test_a_redis_hit_is_one_round_trip(redis_url, redis_prefix):
     from demijohn import App
     from demijohn.testing import Client
-
     from demijohn_cache import CachePlugin
 
     client = CountingRedis.from_url(redis_url)

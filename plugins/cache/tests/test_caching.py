@@ -6,7 +6,6 @@ import time
 
 from demijohn import App, HTTPResponse, response
 from demijohn.testing import Client
-
 from demijohn_cache import CachePlugin
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from demijohn import App
 from demijohn.testing import Client
-
 from demijohn_cache import CachePlugin
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from demijohn import App, response
 from demijohn.testing import Client
-
 from demijohn_cache import CachePlugin
 
 

@@ -8,7 +8,6 @@ import time
 import pytest
 from demijohn import App
 from demijohn.testing import Client
-
 from demijohn_cache import CacheBackendError, CachePlugin, RedisBackend
 
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from demijohn_cache import RedisBackend
 
 SERVER = Path(__file__).with_name("cache_server.py")

@@ -7,7 +7,6 @@ import time
 
 from demijohn import App
 from demijohn.testing import Client
-
 from demijohn_cache import CachePlugin
 
 THREADS = 20

@@ -351,14 +351,13 @@ class CachePlugin:
         known = self._decoded.get(key)
         # Same object (memory) or same bytes (Redis): a memcmp instead of a JSON decode.
         if known is not None and (known[0] is raw or known[0] == raw):
-            entry: Entry | None = known[1]
-        else:
-            entry = Entry.decode(raw)
-            if entry is None:
-                return None
-            if len(self._decoded) >= DECODED_ENTRIES:
-                self._decoded.clear()
-            self._decoded[key] = (raw, entry)
+            return self._answer(known[1], "HIT")
+        entry = Entry.decode(raw)
+        if entry is None:
+            return None
+        if len(self._decoded) >= DECODED_ENTRIES:
+            self._decoded.clear()
+        self._decoded[key] = (raw, entry)
         return self._answer(entry, "HIT")
 
     def _store_and_answer(self, key: str, settings: _RouteCache, result: Any) -> Any:
