@@ -1,13 +1,11 @@
 """The application: output casting, hooks, error handlers, mount, merge, config, Bottle compatibility."""
 
 import io
-import sys
 import textwrap
 
-import pytest
-
 import demijohn
-from demijohn import App, HTTPError, HTTPResponse, abort, redirect, request, response
+import pytest
+from demijohn import App, HTTPResponse, abort, redirect, request, response
 from demijohn.testing import Client
 
 

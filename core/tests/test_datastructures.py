@@ -1,7 +1,6 @@
 """MultiDict, FormsDict, HeaderDict, WSGIHeaderDict and ConfigDict."""
 
 import pytest
-
 from demijohn import ConfigDict, FormsDict, HeaderDict, MultiDict, WSGIHeaderDict
 
 

@@ -3,7 +3,6 @@
 import functools
 
 import pytest
-
 from demijohn import App, HTTPError, JSONPlugin, PluginError
 from demijohn.testing import Client
 

@@ -3,7 +3,6 @@
 import io
 
 import pytest
-
 from demijohn import App, BaseRequest, request, response
 from demijohn.testing import Client
 

@@ -1,7 +1,6 @@
 """The router: rule syntax, filters, methods, 405/404, precedence and URL building."""
 
 import pytest
-
 from demijohn import App, RouteBuildError, Router, RouteSyntaxError
 from demijohn.testing import Client
 

@@ -42,7 +42,7 @@ class JSONPlugin:
     name = "json"
     api = 2
 
-    def __init__(self, json_dumps: Callable[[Any], str] = json.dumps, lists: bool = False) -> None:
+    def __init__(self, json_dumps: Callable[[Any], str] | None = json.dumps, lists: bool = False) -> None:
         self.json_dumps = json_dumps
         self.types: tuple[type, ...] = (dict, list) if lists else (dict,)
 
@@ -55,7 +55,7 @@ class JSONPlugin:
     def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """Wrap ``callback`` so its dict results are serialised."""
         dumps, types = self.json_dumps, self.types
-        if not dumps:
+        if dumps is None:  # JSONPlugin(json_dumps=None) switches it off
             return callback
 
         @functools.wraps(callback)

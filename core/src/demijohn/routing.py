@@ -79,7 +79,7 @@ class Router:
         self.static: dict[str, dict[str, Route]] = {}
         self._trees: dict[str, _Node] = {}
         self.rules: list[tuple[str, str, Route]] = []
-        self.builder: dict[str, list[tuple[str | None, Callable[[Any], str] | str]]] = {}
+        self.builder: dict[str, list[tuple[str | None, Any]]] = {}
         self._counter = 0
         self._has_proxy = False  # mount points (method PROXY) are tried before any other route
 
@@ -105,7 +105,9 @@ class Router:
     def _compile(self, rule: str) -> tuple[str, list[str], list[tuple[str | None, Any]], dict[str, Callable[[str], Any]]]:
         """Return the regex source, the leading literal segments (empty for a rule with
         no wildcard), the URL builder and the value converters of ``rule``."""
-        pattern, builder, converters = "", [], {}
+        pattern = ""
+        builder: list[tuple[str | None, Any]] = []
+        converters: dict[str, Callable[[str], Any]] = {}
         literal_prefix: str | None = None
         for kind, name, mode, conf in self._tokens(rule):
             if kind == "text":
@@ -147,7 +149,7 @@ class Router:
             self.builder[name] = builder
         self.rules.append((rule, method, target))
         if all(key is None for key, _ in builder):
-            self.static.setdefault(method, {})["".join(part for _, part in builder)] = target
+            self.static.setdefault(method, {})["".join(str(part) for _, part in builder)] = target
             return
         try:
             regex = re.compile(f"^{pattern}$")
@@ -244,14 +246,14 @@ class Router:
         if builder is None:
             raise RouteBuildError(f"No route named {_name!r}; name it with route(..., name={_name!r}).")
         anonymous = list(anons)
-        parts = []
+        parts: list[str] = []
         try:
             for key, part in builder:
                 if key is None:
-                    parts.append(part)  # type: ignore[arg-type]
+                    parts.append(part)
                     continue
                 value = query.pop(key) if key else anonymous.pop(0)
-                text = part(value)  # type: ignore[operator]
+                text = part(value)
                 parts.append(text if part is not str else quote(text, safe=""))
         except KeyError as missing:
             raise RouteBuildError(f"Missing value for wildcard {missing} to build route {_name!r}.") from None
