@@ -129,7 +129,6 @@ def validate_precompiled() -> None:
 
 def make_app() -> Any:
     from demijohn import App, request
-
     from demijohn_jsonschema import JSONSchemaPlugin
 
     app = App()

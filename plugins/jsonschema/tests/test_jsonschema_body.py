@@ -6,10 +6,8 @@ import json
 
 from demijohn import App, request
 from demijohn.testing import Client
-
 from demijohn_jsonschema import JSONSchemaPlugin
-
-from conftest import SCHEMAS, USER_SCHEMA
+from jsonschema_testdata import SCHEMAS, USER_SCHEMA
 
 
 def add_user_route(app: App) -> None:
@@ -230,3 +228,32 @@ def test_draft_7_schema_is_honoured() -> None:
 
     assert Client(app).post("/n", json=3).json == {"n": 3}
     assert Client(app).post("/n", json="x").status_code == 422
+
+
+def test_deeply_nested_json_is_400_problem_not_500(app: App, client: Client) -> None:
+    add_user_route(app)
+    data = b"[" * 100_000 + b"]" * 100_000
+    result = client.post("/users", data=data, headers={"Content-Type": "application/json"})
+    assert result.status_code == 400
+    assert result.json["detail"] == "The request body is not valid JSON: it is nested too deeply."
+
+
+def test_deep_document_against_recursive_schema_is_422_not_500(app: App, client: Client) -> None:
+    tree = {"type": "object", "properties": {"child": {"$ref": "#"}}}
+
+    @app.post("/tree", schema=tree)
+    def plant(body):
+        return {"ok": True}
+
+    depth = 600  # parses (under the JSON parser's limit) but validating it recurses far deeper
+    data = b'{"child": ' * depth + b"{}" + b"}" * depth
+    result = client.post("/tree", data=data, headers={"Content-Type": "application/json"})
+    assert result.status_code == 422
+    assert result.json["errors"] == [{"pointer": "#", "message": "The document is nested too deeply to validate."}]
+
+
+def test_body_over_the_app_limit_keeps_the_core_413(app: App, client: Client) -> None:
+    app.config["request.max_body"] = 16
+    add_user_route(app)
+    result = client.post("/users", json={"name": "a name longer than sixteen bytes", "age": 1})
+    assert result.status_code == 413

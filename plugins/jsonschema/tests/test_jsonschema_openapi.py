@@ -7,11 +7,9 @@ import json
 import pytest
 from demijohn import App, PluginError
 from demijohn.testing import Client
-from openapi_spec_validator import validate
-
 from demijohn_jsonschema import JSONSchemaPlugin, OpenAPIPlugin, openapi, parse_rule
-
-from conftest import SCHEMAS, USER_SCHEMA
+from jsonschema_testdata import SCHEMAS, USER_SCHEMA
+from openapi_spec_validator import validate
 
 
 def build_app() -> App:
@@ -216,3 +214,28 @@ def test_document_of_app_without_jsonschema_plugin() -> None:
     document = openapi(app)
     validate(document)
     assert document["paths"]["/ping"]["get"]["responses"] == {"200": {"description": "Success"}}
+
+
+def test_mounted_app_routes_appear_under_their_prefix() -> None:
+    parent = App()
+    parent.mount("/api/", build_app())
+    document = openapi(parent)
+    validate(document)
+    assert "/api/items/{item_id}" in document["paths"]
+    assert "/items/{item_id}" not in document["paths"]
+
+
+def test_any_method_route_becomes_one_operation_per_method() -> None:
+    app = App()
+
+    @app.route("/echo", method="ANY")
+    def echo():
+        return ""
+
+    @app.post("/echo")
+    def echo_post():
+        return ""
+
+    path = openapi(app)["paths"]["/echo"]
+    assert set(path) == {"get", "post", "put", "patch", "delete"}
+    assert path["post"]["operationId"] == "post_echo_post"

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 from demijohn import App, PluginError
 from demijohn.testing import Client
-
 from demijohn_jsonschema import JSONSchemaPlugin, OpenAPIPlugin
-
-from conftest import SCHEMAS, USER_SCHEMA
+from jsonschema_testdata import SCHEMAS, USER_SCHEMA
 
 
 def test_route_without_schema_is_left_unwrapped(app: App, client: Client) -> None:

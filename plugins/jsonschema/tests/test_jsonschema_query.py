@@ -101,3 +101,23 @@ def test_query_and_body_schemas_combine(app: App, client: Client) -> None:
 
     result = client.post("/items?dry=0", json={"a": 1})
     assert result.json == {"body": {"a": 1}, "query": {"dry": False}}
+
+
+def test_malformed_percent_encoding_in_query_is_400_problem(app: App, client: Client) -> None:
+    add_search_route(app)
+    result = client.get("/search?limit=1&q=%zz")
+    assert result.status_code == 400
+    assert result.headers["Content-Type"] == "application/problem+json"
+    assert result.json == {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": "Malformed percent-encoding in the query string: '%' must be followed by two hex digits.",
+    }
+
+
+def test_query_that_is_not_utf8_is_400_problem(app: App, client: Client) -> None:
+    add_search_route(app)
+    result = client.get("/search?limit=1&q=%FF")
+    assert result.status_code == 400
+    assert result.json["detail"] == "The query string does not decode as UTF-8 after percent-decoding."

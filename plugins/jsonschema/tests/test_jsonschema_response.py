@@ -7,7 +7,6 @@ import logging
 import pytest
 from demijohn import App, HTTPResponse, response
 from demijohn.testing import Client
-
 from demijohn_jsonschema import JSONSchemaPlugin
 
 ITEM = {

@@ -124,7 +124,7 @@ class JSONSchemaPlugin:
                 if pass_body:
                     kwargs[self.keyword] = body
             if query_parser is not None and query_validator is not None:
-                query = query_parser.parse(request.query_string)
+                query = query_parser.parse(_query_pairs())
                 errors = violations(query_validator, query)
                 if errors:
                     raise problem(400, _count("The query string does not match its schema", errors), errors)
@@ -170,6 +170,19 @@ def _read_json_body() -> Any:
         raise problem(400, "The request body is not valid UTF-8 text; send a JSON document.") from None
     except ValueError as error:
         raise problem(400, f"The request body is not valid JSON: {error}.") from None
+    except RecursionError:
+        raise problem(400, "The request body is not valid JSON: it is nested too deeply.") from None
+
+
+def _query_pairs() -> list[tuple[str, str]]:
+    """The decoded query string as pairs, or a 400 problem for malformed percent-encoding or UTF-8."""
+    try:
+        return list(request.query.allitems())
+    except HTTPResponse as error:
+        if error.status_code != 400:
+            raise
+        detail = error.body if isinstance(error.body, str) else "The query string is malformed."
+        raise problem(400, detail) from None
 
 
 def _check_response(validator: Validator, result: Any, where: str, debug: bool) -> None:

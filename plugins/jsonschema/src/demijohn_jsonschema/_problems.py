@@ -27,10 +27,14 @@ def pointer(path: Iterable[Any]) -> str:
 
 def violations(validator: Validator, instance: Any) -> list[dict[str, str]]:
     """Every violation of ``instance`` (not only the first), as ``{"pointer", "message"}`` dicts."""
-    return [
-        {"pointer": pointer(error.absolute_path), "message": error.message}
-        for error in validator.iter_errors(instance)
-    ]
+    try:
+        return [
+            {"pointer": pointer(error.absolute_path), "message": error.message}
+            for error in validator.iter_errors(instance)
+        ]
+    except RecursionError:
+        # A recursive schema (a tree, say) follows the instance down as deep as it goes.
+        return [{"pointer": "#", "message": "The document is nested too deeply to validate."}]
 
 
 def problem_body(status: int, detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:

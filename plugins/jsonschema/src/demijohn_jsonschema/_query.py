@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 _INTEGER = re.compile(r"[+-]?\d+\Z")
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -81,10 +80,11 @@ class QueryParser:
             else:
                 self.scalars[name] = _converter(types)
 
-    def parse(self, query_string: str) -> dict[str, Any]:
-        """``'limit=5&tag=a&tag=b'`` -> ``{'limit': 5, 'tag': ['a', 'b']}`` (for a matching schema)."""
+    def parse(self, pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+        """``[('limit', '5'), ('tag', 'a'), ('tag', 'b')]`` -> ``{'limit': 5, 'tag': ['a', 'b']}``
+        (for a schema declaring ``limit`` an integer and ``tag`` an array)."""
         result: dict[str, Any] = {}
-        for name, text in parse_qsl(query_string, keep_blank_values=True):
+        for name, text in pairs:
             if name in self.arrays:
                 convert = self.arrays[name]
                 result.setdefault(name, []).append(convert(text) if convert else text)

@@ -126,7 +126,7 @@ class SchemaStore:
             registry = self._extra.with_resources(
                 (uri, self._resource(doc.contents)) for uri, doc in self.documents.items()
             )
-            self._registry = Registry(retrieve=self._retrieve).combine(registry).crawl()
+            self._registry = Registry(retrieve=self._retrieve).combine(registry).crawl()  # type: ignore[call-arg]
         return self._registry
 
     def load(self, source: SchemaSource, where: str) -> LoadedSchema:
@@ -211,7 +211,7 @@ class SchemaStore:
             if document in known or document in self.documents or document in self._extra:
                 continue
             if document.startswith("file:"):
-                self._read(document, where, referrer=loaded.path or loaded.uri)
+                self._read(document, where, referrer=str(loaded.path or loaded.uri))
                 continue
             raise PluginError(
                 f"{where}: cannot resolve $ref {ref!r} (to {document}): only schema files are "
@@ -231,5 +231,5 @@ class SchemaStore:
         # Every reference was loaded and checked when the route was applied; this
         # only answers for a document the checks above could not foresee.
         if not uri.startswith("file:"):
-            raise NoSuchResource(ref=uri)
+            raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
         return self._resource(self._read(uri, "JSON Schema reference").contents)
