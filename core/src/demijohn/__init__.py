@@ -8,13 +8,20 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .app import App, Bottle, debug
-from .appstack import AppStack, app, default_app, delete, error, get, hook, install, mount, patch, post, put, route, uninstall, url
+from .appstack import (
+    AppStack, app, default_app, delete, error, get, hook, install, mount, patch, post, put, route,
+    uninstall, url,
+)
 from .context import LocalRequest, LocalResponse, request, response
 from .datastructures import ConfigDict, FormsDict, HeaderDict, MultiDict, WSGIHeaderDict
-from .errors import (BottleException, DemijohnError, PluginError, RouteBuildError, RouteError, RouteReset,
-                     RouteSyntaxError)
-from .httputil import (HTTP_CODES, html_escape, html_quote, http_date, parse_auth, parse_date, parse_range_header,
-                       path_shift)
+from .errors import (
+    BottleException, DemijohnError, PluginError, RouteBuildError, RouteError, RouteReset,
+    RouteSyntaxError,
+)
+from .httputil import (
+    HTTP_CODES, html_escape, html_quote, http_date, parse_auth, parse_date, parse_range_header,
+    path_shift,
+)
 from .plugins import JSONPlugin, Plugin
 from .request import BaseRequest
 from .response import BaseResponse, HTTPError, HTTPResponse, abort, redirect
