@@ -139,7 +139,7 @@ def test_apply_runs_once_per_route_not_per_request() -> None:
     assert applied == ["/"]
 
 
-@pytest.mark.parametrize("config", ["yes", 1, {"requird": False}])
+@pytest.mark.parametrize("config", ["yes", 1, {"requird": False}, {"required": "no"}])
 def test_invalid_route_config_is_refused_naming_the_route(config: Any) -> None:
     app = App()
     session_plugin = app.install(plugin())

@@ -295,7 +295,14 @@ class SessionPlugin:
                 f"known: {sorted(_ROUTE_OPTIONS)}.",
                 self,
             )
-        return {"required": bool(config.get("required", True))}
+        required = config.get("required", True)
+        if not isinstance(required, bool):
+            raise PluginError(
+                f"route {route.method} {route.rule}: {self.keyword}['required'] must be True or False, "
+                f"got {required!r}.",
+                self,
+            )
+        return {"required": required}
 
     def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
         """Wrap ``callback`` so it runs with a lazily loaded session that is saved afterwards."""
