@@ -32,6 +32,16 @@ from urllib.parse import parse_qsl, urlencode
 from demijohn import HTTPResponse, PluginError, request, response
 
 from ._entries import Entry, etag_for, etag_matches, forbids_storing
+from ._options import (
+    DEFAULT_STATUSES,
+    KeyFunction,
+    RouteCache,
+    check_key,
+    check_names,
+    check_statuses,
+    check_ttl,
+    resolve_route_option,
+)
 from .backends import Backend, CacheBackendError, MemoryBackend, RedisBackend
 
 __version__ = "0.1.0"
@@ -47,37 +57,10 @@ __all__ = [
 log = logging.getLogger("demijohn_cache")
 
 T = TypeVar("T")
-KeyFunction = Callable[[Any], str]
 
-DEFAULT_STATUSES = frozenset({200, 203, 300, 301, 404, 410})
-DECODED_ENTRIES = 512
-ROUTE_OPTIONS = frozenset({"ttl", "vary", "tags", "key", "statuses", "authorization"})
-
-
-class _RouteCache:
-    """The cache settings of one route, resolved once at `apply` time."""
-
-    __slots__ = ("authorization", "key", "statuses", "tags", "ttl", "vary")
-
-    def __init__(
-        self,
-        ttl: float,
-        vary: tuple[str, ...],
-        tags: tuple[str, ...],
-        key: KeyFunction | None,
-        statuses: frozenset[int],
-        authorization: bool,
-    ) -> None:
-        self.ttl = ttl
-        self.vary = vary
-        self.tags = tags
-        self.key = key
-        self.statuses = statuses
-        self.authorization = authorization
-
-    def tags_for(self, path: str) -> tuple[str, ...]:
-        """The index names an entry of this route is stored under: its path and tags."""
-        return (f"path:{path}",) + tuple(f"tag:{tag}" for tag in self.tags)
+# Decoded entries kept per plugin, and the largest stored size worth keeping decoded.
+DECODED_ENTRIES = 256
+DECODED_MAX_BYTES = 64 * 1024
 
 
 class _Health:
@@ -143,14 +126,14 @@ class CachePlugin:
         retry_interval: float = 1.0,
     ) -> None:
         self.backend: Backend = backend if backend is not None else MemoryBackend()
-        self.ttl = _check_ttl(ttl, "CachePlugin(ttl=...)")
-        self.vary = _check_names(vary, "CachePlugin(vary=...)")
-        self.key = _check_key(key, "CachePlugin(key=...)")
-        self.statuses = _check_statuses(statuses, "CachePlugin(statuses=...)")
+        self.ttl = check_ttl(ttl, "CachePlugin(ttl=...)")
+        self.vary = check_names(vary, "CachePlugin(vary=...)")
+        self.key = check_key(key, "CachePlugin(key=...)")
+        self.statuses = check_statuses(statuses, "CachePlugin(statuses=...)")
         self.header = header
         self.all_routes = bool(all_routes)
-        self.lock_timeout = _check_ttl(lock_timeout, "CachePlugin(lock_timeout=...)")
-        self.lock_wait = _check_ttl(lock_wait, "CachePlugin(lock_wait=...)")
+        self.lock_timeout = check_ttl(lock_timeout, "CachePlugin(lock_timeout=...)")
+        self.lock_wait = check_ttl(lock_wait, "CachePlugin(lock_wait=...)")
         self._health = _Health(retry_interval)
         # Decoded entries by key, so a hit on unchanged bytes skips the JSON decoding.
         self._decoded: dict[str, tuple[bytes, Entry]] = {}
@@ -225,8 +208,8 @@ class CachePlugin:
         default, so tuples come back as lists). `fn.invalidate(*args, **kwargs)` drops
         one result.
         """
-        lifetime = self.ttl if ttl is None else _check_ttl(ttl, "memoize(ttl=...)")
-        tag_names = tuple(f"tag:{tag}" for tag in _check_names(tags, "memoize(tags=...)"))
+        lifetime = self.ttl if ttl is None else check_ttl(ttl, "memoize(ttl=...)")
+        tag_names = tuple(f"tag:{tag}" for tag in check_names(tags, "memoize(tags=...)"))
 
         def decorate(fn: Callable[..., T]) -> Callable[..., T]:
             scope = f"m:{fn.__module__}.{fn.__qualname__}:"
@@ -265,7 +248,7 @@ class CachePlugin:
 
     # -- the request path ------------------------------------------------------------
 
-    def _route_settings(self, route: Any) -> _RouteCache | None:
+    def _route_settings(self, route: Any) -> RouteCache | None:
         option = route.config.get(self.keyword)
         if option is None:
             option = self.all_routes
@@ -273,30 +256,9 @@ class CachePlugin:
             return None
         if route.method not in ("GET", "HEAD", "ANY"):
             return None
-        where = f"route {route.method} {route.rule!r}: cache="
-        if option is True:
-            option = {}
-        if not isinstance(option, dict):
-            raise PluginError(f"{where}{option!r} is not valid; pass True, False or a dict")
-        unknown = set(option) - ROUTE_OPTIONS
-        if unknown:
-            raise PluginError(
-                f"{where}{{...}} has unknown option(s) {sorted(unknown)}; "
-                f"known options are {sorted(ROUTE_OPTIONS)}"
-            )
-        try:
-            return _RouteCache(
-                ttl=_check_ttl(option.get("ttl", self.ttl), where + "{'ttl': ...}"),
-                vary=self.vary + _check_names(option.get("vary", ()), where + "{'vary': ...}"),
-                tags=_check_names(option.get("tags", ()), where + "{'tags': ...}"),
-                key=_check_key(option.get("key", self.key), where + "{'key': ...}"),
-                statuses=_check_statuses(option.get("statuses", self.statuses), where + "{'statuses': ...}"),
-                authorization=bool(option.get("authorization", False)),
-            )
-        except (TypeError, ValueError) as error:
-            raise PluginError(str(error)) from error
+        return resolve_route_option(option, f"route {route.method} {route.rule!r}: cache=", self)
 
-    def _response_key(self, settings: _RouteCache) -> str:
+    def _response_key(self, settings: RouteCache) -> str:
         if settings.key is not None:
             raw = settings.key(request)
             if not isinstance(raw, str):
@@ -355,12 +317,13 @@ class CachePlugin:
         entry = Entry.decode(raw)
         if entry is None:
             return None
-        if len(self._decoded) >= DECODED_ENTRIES:
-            self._decoded.clear()
-        self._decoded[key] = (raw, entry)
+        if len(raw) <= DECODED_MAX_BYTES:
+            if len(self._decoded) >= DECODED_ENTRIES:
+                self._decoded.clear()
+            self._decoded[key] = (raw, entry)
         return self._answer(entry, "HIT")
 
-    def _store_and_answer(self, key: str, settings: _RouteCache, result: Any) -> Any:
+    def _store_and_answer(self, key: str, settings: RouteCache, result: Any) -> Any:
         target = result if isinstance(result, HTTPResponse) else response
         body = result.body if target is result else result
         if isinstance(body, dict):
@@ -421,33 +384,3 @@ def _full_path(environ: dict[str, Any]) -> str:
     script = environ.get("SCRIPT_NAME", "").strip("/")
     path = environ.get("PATH_INFO", "").lstrip("/")
     return f"/{script}/{path}" if script else f"/{path}"
-
-
-def _check_ttl(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{where} {value!r} is not valid; pass a positive number of seconds")
-    return float(value)
-
-
-def _check_names(value: Any, where: str) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise TypeError(f"{where} {value!r} is not valid; pass a list of str, e.g. ['Accept-Language']")
-    names = tuple(value)
-    if not all(isinstance(name, str) and name for name in names):
-        raise TypeError(f"{where} {value!r} is not valid; every item must be a non-empty str")
-    return names
-
-
-def _check_key(value: Any, where: str) -> KeyFunction | None:
-    if value is not None and not callable(value):
-        raise TypeError(f"{where} {value!r} is not callable; pass a function (request) -> str")
-    return value
-
-
-def _check_statuses(value: Any, where: str) -> frozenset[int]:
-    if isinstance(value, (str, int)) or not isinstance(value, Iterable):
-        raise TypeError(f"{where} {value!r} is not valid; pass a list of status codes, e.g. [200]")
-    codes = frozenset(value)
-    if not all(isinstance(code, int) and not isinstance(code, bool) and 100 <= code < 600 for code in codes):
-        raise ValueError(f"{where} {value!r} is not valid; every item must be an HTTP status code")
-    return codes
