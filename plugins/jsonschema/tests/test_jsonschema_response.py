@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import demijohn
 import pytest
 from demijohn import App, HTTPResponse, response
 from demijohn.testing import Client
@@ -108,3 +109,37 @@ def test_text_response_is_not_validated(app: App, client: Client) -> None:
         return "plain text"
 
     assert client.get("/item").text == "plain text"
+
+
+def test_debug_none_follows_demijohn_debug_mode() -> None:
+    app = App()
+    app.install(JSONSchemaPlugin())
+
+    @app.get("/item", response_schema=ITEM)
+    def item():
+        return {"id": "one", "name": "pen"}
+
+    demijohn.debug(True)
+    try:
+        shown = Client(app).get("/item").json
+    finally:
+        demijohn.debug(False)
+    hidden = Client(app).get("/item").json
+    assert shown["errors"] == [{"pointer": "#/id", "message": "'one' is not of type 'integer'"}]
+    assert "errors" not in hidden
+
+
+def test_debug_false_hides_violations_even_in_debug_mode() -> None:
+    app = App()
+    app.install(JSONSchemaPlugin(debug=False))
+
+    @app.get("/item", response_schema=ITEM)
+    def item():
+        return {"id": "one", "name": "pen"}
+
+    demijohn.debug(True)
+    try:
+        result = Client(app).get("/item").json
+    finally:
+        demijohn.debug(False)
+    assert "errors" not in result
