@@ -28,6 +28,10 @@ from .response import BaseResponse, HTTPError, HTTPResponse, abort, redirect
 from .route import Route
 from .routing import Router, yieldroutes
 from .util import DictProperty, cached_property, makelist
+from .multipart import FileUpload
+from .static import static_file
+from .templates import (TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, TemplateError, TemplatePlugin,
+                        jinja2_template, jinja2_view, template, view)
 
 __all__ = [
     "__version__",
@@ -40,4 +44,6 @@ __all__ = [
     "PluginError", "Plugin", "JSONPlugin", "Route", "Router", "yieldroutes",
     "HTTP_CODES", "parse_auth", "parse_date", "http_date", "parse_range_header", "html_escape", "html_quote",
     "path_shift", "makelist", "cached_property", "DictProperty",
+    "template", "view", "TEMPLATE_PATH", "TEMPLATES", "jinja2_template", "jinja2_view", "BaseTemplate",
+    "Jinja2Template", "TemplateError", "TemplatePlugin", "static_file", "FileUpload",
 ]

@@ -22,6 +22,7 @@ from .request import BaseRequest
 from .response import BaseResponse, HTTPError, HTTPResponse
 from .route import Route
 from .routing import Router, yieldroutes
+from .templates import TemplatePlugin
 from .util import makelist
 
 _NO_BODY_STATUS = frozenset((100, 101, 204, 304))
@@ -65,6 +66,7 @@ class App:
         self.plugins: list[Any] = []
         if autojson:
             self.install(JSONPlugin())
+        self.install(TemplatePlugin())  # leaves routes without template= unwrapped (identity)
 
     @property
     def catchall(self) -> bool:

@@ -291,11 +291,8 @@ class BaseRequest:
         """Form fields (and, for multipart bodies, file uploads) from the body."""
         content_type = self.content_type
         if content_type.startswith("multipart/"):
-            try:
-                from .multipart import parse_multipart_request
-            except ImportError:
-                raise HTTPError(415, "multipart/form-data bodies are not supported by this version; "
-                                     "send application/x-www-form-urlencoded.") from None
+            from .multipart import parse_multipart_request  # imported on first use: most requests never need it
+
             return parse_multipart_request(self)
         if content_type and not content_type.startswith("application/x-www-form-urlencoded"):
             return FormsDict()
@@ -314,6 +311,15 @@ class BaseRequest:
             if isinstance(value, str):
                 forms.append(name, value)
         return forms
+
+    @DictProperty("environ", "bottle.request.files", read_only=True)
+    def files(self) -> FormsDict:
+        """File uploads from a multipart body, as :class:`demijohn.FileUpload` objects by field name."""
+        files = FormsDict()
+        for name, value in self.POST.allitems():
+            if not isinstance(value, str):
+                files.append(name, value)
+        return files
 
     @DictProperty("environ", "bottle.request.params", read_only=True)
     def params(self) -> FormsDict:
