@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 import sqlite3
 
+import pytest
 import sqlalchemy as sa
 from demijohn import App
 from demijohn.testing import Client
 from sqla_support import Note, checked_out, pg_engine, texts
 
-from demijohn_sqlalchemy import SQLAlchemyPlugin
+from demijohn_sqlalchemy import SQLAlchemyPlugin, http_error_for
 
 
 def notes_app(engine: sa.Engine | str | sa.URL) -> tuple[App, SQLAlchemyPlugin]:
@@ -182,3 +183,68 @@ def test_locked_sqlite_database_answers_503(tmp_path):
     assert Client(app).post("/notes/unblocked").status_code == 200
     assert texts(engine) == ["unblocked"]
     engine.dispose()
+
+
+def test_client_accepting_json_gets_a_problem_document(engine):
+    app, _ = notes_app(engine)
+    client = Client(app)
+    client.post("/notes/same")
+    result = client.post("/notes/same", headers={"Accept": "application/json"})
+    assert result.status_code == 409
+    assert result.headers["Content-Type"].startswith("application/problem+json")
+    assert result.json == {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": result.json["detail"],
+        "retry": False,
+    }
+    assert "conflicts with data already stored" in result.json["detail"]
+
+
+def test_client_sending_json_gets_a_problem_document_with_retry_for_503(tmp_path):
+    engine = sa.create_engine(
+        f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1, max_overflow=0, pool_timeout=0.1
+    )
+    app, _ = notes_app(engine)
+
+    @app.post("/count")
+    def count(db):
+        return {"count": db.scalar(sa.text("SELECT 1"))}
+
+    with engine.connect():
+        result = Client(app).post("/count", json={"any": "thing"})
+    assert result.status_code == 503
+    assert result.headers["Retry-After"] == "1"
+    assert result.json["retry"] is True
+    assert result.json["title"] == "Service Unavailable"
+    engine.dispose()
+
+
+def test_error_handler_of_the_app_renders_database_errors(engine):
+    app, _ = notes_app(engine)
+
+    @app.error(409)
+    def conflict(error):
+        return f"custom: {type(error.exception).__name__}"
+
+    client = Client(app)
+    client.post("/notes/same")
+    result = client.post("/notes/same", headers={"Accept": "application/json"})
+    assert result.status_code == 409
+    assert result.text == "custom: IntegrityError"
+
+
+def test_http_error_for_leaves_non_database_errors_alone():
+    assert http_error_for(ValueError("not a database error")) is None
+
+
+def test_http_error_for_works_outside_a_request(engine):
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Note).values(text="dup"))
+    with pytest.raises(sa.exc.IntegrityError) as raised:
+        with engine.begin() as conn:
+            conn.execute(sa.insert(Note).values(text="dup"))
+    answer = http_error_for(raised.value)
+    assert answer is not None and answer.status_code == 409
+    assert "constraint failed" in answer.body

@@ -32,7 +32,7 @@ def test_plugin_declares_api_2_and_its_name(sqlite):
 
 
 def test_route_without_the_keyword_is_left_unwrapped(sqlite):
-    app = App()
+    app = App(autojson=False)  # no JSON plugin: nothing else wraps the route
     app.install(SQLAlchemyPlugin(sqlite))
 
     @app.get("/")
@@ -71,7 +71,7 @@ def test_other_keyword_leaves_a_db_route_unwrapped(sqlite):
 
 @pytest.mark.parametrize("how", ["instance", "class", "name", "true"])
 def test_skip_leaves_the_route_without_a_session(sqlite, how):
-    app = App()
+    app = App(autojson=False)  # no JSON plugin: nothing else wraps the route
     plugin = app.install(SQLAlchemyPlugin(sqlite))
     skip = {"instance": plugin, "class": SQLAlchemyPlugin, "name": "sqlalchemy", "true": True}[how]
 

@@ -7,6 +7,13 @@ server's (503 with ``Retry-After``). Errors that say nothing about the request
 (a syntax error in the app's SQL, a missing table) are left alone, so they stay
 500s and reach the log with their traceback.
 
+The answer is an ``HTTPError`` whose body is the message: the app's error page (or its
+``@app.error(code)`` handler) renders it. A client that asks for JSON (``Accept`` naming
+JSON, or a JSON request body) gets an RFC 9457 problem document instead::
+
+    {"type": "about:blank", "title": "Conflict", "status": 409,
+     "detail": "The change conflicts with data already stored ...", "retry": false}
+
 PEP 249 puts both "the database is unavailable" and (in sqlite3) "syntax error" under
 ``OperationalError``, so the driver's own code (SQLSTATE, SQLite result code, MySQL
 error number) decides which is which.
@@ -14,9 +21,11 @@ error number) decides which is which.
 
 from __future__ import annotations
 
+import json
 import logging
+from http import HTTPStatus
 
-from demijohn import HTTPError
+from demijohn import HTTPError, request
 from sqlalchemy import exc as sa_exc
 
 __all__ = ["http_error_for", "RETRY_AFTER_SECONDS"]
@@ -102,7 +111,7 @@ def _is_unavailable(error: sa_exc.OperationalError) -> bool:
     return errno is None or errno in _MYSQL_UNAVAILABLE or errno >= 2000
 
 
-def http_error_for(error: BaseException) -> HTTPError | None:
+def http_error_for(error: BaseException, as_json: bool | None = None) -> HTTPError | None:
     """Return the ``HTTPError`` that answers the database ``error``, or None to let it raise.
 
     Lost connection (``connection_invalidated``): 503. Serialization failure or
@@ -110,6 +119,8 @@ def http_error_for(error: BaseException) -> HTTPError | None:
     ``DataError``: 400. An ``OperationalError`` meaning "unavailable" (connect failed,
     shutdown, timeout, database locked) or a pool timeout: 503. Everything else
     (syntax errors, missing tables, non-database errors): None.
+
+    ``as_json`` chooses a JSON problem body; None decides from the current request.
     """
     if isinstance(error, sa_exc.DBAPIError):
         if error.connection_invalidated:
@@ -130,8 +141,29 @@ def http_error_for(error: BaseException) -> HTTPError | None:
         return None
     # Answered, so not logged by the framework: keep a trace for the operator.
     logger.warning("database error answered with %d: %s", status, _one_line(error))
+    retry = status == 503 or message is SERIALIZATION_FAILURE
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+    if as_json if as_json is not None else _client_wants_json():
+        problem = {
+            "type": "about:blank",
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": message,
+            "retry": retry,
+        }
+        headers["Content-Type"] = "application/problem+json"
+        return HTTPError(status, json.dumps(problem), exception=error, **headers)
     return HTTPError(status, message, exception=error, **headers)
+
+
+def _client_wants_json() -> bool:
+    """True inside a request that accepts JSON or sent a JSON body; False outside requests."""
+    try:
+        accept = request.get_header("Accept", "") or ""
+        content_type = request.content_type or ""
+    except RuntimeError:  # not inside a request: nobody to negotiate with
+        return False
+    return "json" in accept.lower() or "json" in content_type.lower()
 
 
 def _one_line(error: BaseException) -> str:
