@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from demijohn_cache import MemoryBackend, RedisBackend
 
 REDIS_URL = os.environ.get("DEMIJOHN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -24,16 +26,31 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+_redis_problem: list[str] = []  # checked once per run, whatever the outcome
+
+
+def redis_problem() -> str | None:
+    """Why the test Redis cannot be used, or None when it answers."""
+    if not _redis_problem:
+        client = redis.Redis.from_url(
+            REDIS_URL, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0)
+        )
+        try:
+            client.ping()
+            _redis_problem.append("")
+        except redis.RedisError as error:
+            _redis_problem.append(f"Redis at {REDIS_URL} does not answer: {error}")
+        finally:
+            client.close()
+    return _redis_problem[0] or None
+
+
+@pytest.fixture
 def redis_url() -> str:
     """The test Redis URL, after checking that it answers."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        unavailable(f"Redis at {REDIS_URL} does not answer: {error}")
-    finally:
-        client.close()
+    problem = redis_problem()
+    if problem:
+        unavailable(problem)
     return REDIS_URL
 
 

@@ -126,6 +126,23 @@ def test_raised_http_responses_pass_through_unchanged():
     assert client.get("/denied").status_code == 403
 
 
+def test_returned_http_errors_pass_through_unchanged_and_uncached():
+    app = App()
+    app.install(CachePlugin())
+    calls: list[int] = []
+
+    @app.get("/teapot", cache={"statuses": [200, 418]})
+    def teapot() -> HTTPError:
+        calls.append(1)
+        return HTTPError(418, "short and stout")
+
+    client = Client(app)
+    answers = [client.get("/teapot") for _ in range(2)]
+    assert [a.status_code for a in answers] == [418, 418]
+    assert "short and stout" in answers[1].text
+    assert len(calls) == 2
+
+
 def test_close_on_uninstall_keeps_the_backend_usable():
     backend = MemoryBackend()
     app = App()

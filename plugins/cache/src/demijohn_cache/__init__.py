@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
-from demijohn import HTTPResponse, PluginError, request, response
+from demijohn import HTTPError, HTTPResponse, PluginError, request, response
 
 from ._entries import Entry, etag_for, etag_matches, forbids_storing
 from ._options import (
@@ -324,6 +324,8 @@ class CachePlugin:
         return self._answer(entry, "HIT")
 
     def _store_and_answer(self, key: str, settings: RouteCache, result: Any) -> Any:
+        if isinstance(result, HTTPError):
+            return result  # the app's error handler renders it; never stored
         target = result if isinstance(result, HTTPResponse) else response
         body = result.body if target is result else result
         if isinstance(body, dict):
