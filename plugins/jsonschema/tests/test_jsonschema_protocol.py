@@ -170,3 +170,14 @@ def test_openapi_plugin_leaves_routes_unwrapped(app: App, client: Client) -> Non
     assert client.get("/plain").text == "ok"
     route = [r for r in app.routes if r.rule == "/plain"][0]
     assert route.call is route.callback
+
+
+def test_configuration_error_names_the_plugin(app: App) -> None:
+    @app.post("/broken", schema="missing.json")
+    def broken(body):
+        return "never"
+
+    plugin = JSONSchemaPlugin(base_path=SCHEMAS)
+    with pytest.raises(PluginError) as excinfo:
+        plugin.apply(broken, app.routes[-1])
+    assert excinfo.value.plugin is plugin

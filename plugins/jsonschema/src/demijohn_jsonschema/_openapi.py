@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from demijohn import HTTPError, PluginError, request
+from demijohn import App, HTTPError, PluginError, Route, request
 
 from ._plugin import CONFIG_KEYS, JSONSchemaPlugin
 from ._problems import PROBLEM_CONTENT_TYPE, TITLES
@@ -80,8 +80,7 @@ def parse_rule(rule: str) -> tuple[str, list[dict[str, Any]]]:
 class _Builder:
     """Collects operations and schema components for one document."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    def __init__(self) -> None:
         self.paths: dict[str, dict[str, Any]] = {}
         self.components: dict[str, Any] = {}
         self.component_names: dict[str, str] = {}  # document URI -> component name
@@ -89,7 +88,7 @@ class _Builder:
         self.operation_ids: set[str] = set()
         self.uses_problems = False
 
-    def store_for(self, route: Any) -> SchemaStore:
+    def store_for(self, route: Route) -> SchemaStore:
         for plugin in [*route.plugins, *reversed(route.app.plugins)]:
             if isinstance(plugin, JSONSchemaPlugin):
                 return plugin.store
@@ -97,7 +96,7 @@ class _Builder:
             self._default_store = SchemaStore()
         return self._default_store
 
-    def add_app(self, app: Any, prefix: str = "") -> None:
+    def add_app(self, app: App, prefix: str = "") -> None:
         explicit = {(route.rule, route.method.upper()) for route in app.routes}
         for route in app.routes:
             mountpoint = route.config.get("mountpoint")
@@ -117,7 +116,7 @@ class _Builder:
             for name in methods:
                 self.add_operation(route, prefix, name)
 
-    def add_operation(self, route: Any, prefix: str, method: str) -> None:
+    def add_operation(self, route: Route, prefix: str, method: str) -> None:
         path, parameters = parse_rule(prefix + route.rule)
         store = self.store_for(route)
         where = f"route {route.method} {route.rule!r}"
@@ -148,7 +147,7 @@ class _Builder:
         operation["responses"] = responses
         self.paths.setdefault(path, {})[method] = operation
 
-    def operation_id(self, route: Any, callback: Any, method: str) -> str:
+    def operation_id(self, route: Route, callback: Any, method: str) -> str:
         base = route.name or f"{method}_{getattr(callback, '__name__', 'callback')}"
         base = _NAME_UNSAFE.sub("_", str(base))
         candidate, number = base, 1
@@ -246,7 +245,7 @@ class _Builder:
 
 
 def openapi(
-    app: Any,
+    app: App,
     title: str = "demijohn API",
     version: str = "0.1.0",
     description: str | None = None,
@@ -258,7 +257,7 @@ def openapi(
     ``schema`` (request body), ``query_schema`` (query parameters), ``response_schema``
     and the callback's docstring. Routes with ``openapi=False`` in their config are left out.
     """
-    builder = _Builder(app)
+    builder = _Builder()
     builder.add_app(app)
     info: dict[str, Any] = {"title": title, "version": version}
     if description:
@@ -302,16 +301,16 @@ class OpenAPIPlugin:
         self.closed = False
         self._cache: dict[int, tuple[int, dict[str, Any]]] = {}
 
-    def setup(self, app: Any) -> None:
+    def setup(self, app: App) -> None:
         """Add the document's route to ``app`` (once, however often the plugin is installed)."""
         for other in app.plugins:
             if isinstance(other, OpenAPIPlugin) and other is not self and other.path == self.path:
-                raise PluginError(f"OpenAPIPlugin: another instance already serves {self.path!r}")
+                raise PluginError(f"OpenAPIPlugin: another instance already serves {self.path!r}", self)
         self.closed = False
         if not any(route.rule == self.path and route.callback == self.serve for route in app.routes):
             app.route(self.path, "GET", self.serve, name="openapi", openapi=False)
 
-    def apply(self, callback: Any, route: Any) -> Any:
+    def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """Leave every callback unchanged: this plugin only adds its own route."""
         return callback
 

@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from demijohn import HTTPResponse, PluginError, request, response
+from demijohn import App, HTTPResponse, PluginError, Route, request, response
 from jsonschema.protocols import Validator
 from referencing import Registry
 
@@ -30,7 +30,7 @@ def _is_json_media_type(content_type: str) -> bool:
     )
 
 
-def _describe(route: Any) -> str:
+def _describe(route: Route) -> str:
     return f"route {route.method} {route.rule!r}"
 
 
@@ -82,20 +82,28 @@ class JSONSchemaPlugin:
         self.debug = debug
         self.store = SchemaStore(base_path, self.draft, registry)
 
-    def setup(self, app: Any) -> None:
+    def setup(self, app: App) -> None:
         """Refuse to share ``keyword`` with another installed plugin."""
         for other in app.plugins:
             if other is not self and getattr(other, "keyword", None) == self.keyword:
                 raise PluginError(
                     f"JSONSchemaPlugin: another plugin ({type(other).__name__}) already passes "
-                    f"the keyword {self.keyword!r}; give one of them a different keyword="
+                    f"the keyword {self.keyword!r}; give one of them a different keyword=",
+                    self,
                 )
 
-    def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+    def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """Wrap callbacks of routes that declare a schema; return any other callback unchanged."""
         sources = {key: route.config.get(key) for key in CONFIG_KEYS}
         if all(source is None for source in sources.values()):
             return callback
+        try:
+            return self._wrap(callback, route, sources)
+        except PluginError as error:
+            error.plugin = error.plugin or self
+            raise
+
+    def _wrap(self, callback: Callable[..., Any], route: Route, sources: dict[str, Any]) -> Callable[..., Any]:
         where = _describe(route)
         validators = {
             key: self.store.compile(source, f"{where} {key}=", self.format_checking)
