@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 import sqlalchemy as sa
-from demijohn import App
+from demijohn import App, redirect
 from demijohn.testing import Client
 from sqla_support import Note, checked_out, pg_engine, texts
 
@@ -248,3 +248,20 @@ def test_http_error_for_works_outside_a_request(engine):
     answer = http_error_for(raised.value)
     assert answer is not None and answer.status_code == 409
     assert "constraint failed" in answer.body
+
+
+def test_redirect_whose_commit_fails_answers_409_not_the_redirect(engine):
+    app, _ = notes_app(engine)
+
+    @app.post("/then-redirect/<text>")
+    def then_redirect(text, db):
+        db.add(Note(text=text))
+        redirect("/notes")
+
+    client = Client(app)
+    assert client.post("/then-redirect/taken").status_code in (302, 303)
+    result = client.post("/then-redirect/taken")
+    assert result.status_code == 409
+    assert "Location" not in result.headers
+    assert texts(engine) == ["taken"]
+    assert checked_out(engine) == 0
