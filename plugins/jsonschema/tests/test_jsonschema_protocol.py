@@ -112,8 +112,8 @@ def test_unknown_draft_is_refused() -> None:
         JSONSchemaPlugin(draft="3")
 
 
-def apply_to_route(app: App, **config: object) -> None:
-    @app.post("/broken", **config)
+def apply_to_route(app: App, path: str = "/broken", **config: object) -> None:
+    @app.post(path, **config)
     def broken(body):
         return "never"
 
@@ -181,3 +181,8 @@ def test_configuration_error_names_the_plugin(app: App) -> None:
     with pytest.raises(PluginError) as excinfo:
         plugin.apply(broken, app.routes[-1])
     assert excinfo.value.plugin is plugin
+
+
+def test_url_wildcard_named_like_the_keyword_is_refused(app: App) -> None:
+    with pytest.raises(PluginError, match=r"the URL wildcard <body> collides"):
+        apply_to_route(app, schema={"type": "object"}, path="/things/<body>")

@@ -6,6 +6,7 @@ import functools
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -119,18 +120,17 @@ class JSONSchemaPlugin:
         query_parser = QueryParser(self.store.load(sources["query_schema"], where).contents) if (
             query_validator is not None
         ) else None
+        for name, passed in ((self.keyword, pass_body), (self.query_keyword, pass_query)):
+            if passed and re.search(rf"<{re.escape(name)}[:>]", route.rule):
+                raise PluginError(
+                    f"{where}: the URL wildcard <{name}> collides with the argument JSONSchemaPlugin "
+                    f"passes; rename the wildcard or give the plugin another keyword"
+                )
         debug = self.debug
         app = route.app
 
         @functools.wraps(callback)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if body_validator is not None:
-                body = _read_json_body()
-                errors = violations(body_validator, body)
-                if errors:
-                    raise problem(422, _count("The request body does not match its schema", errors), errors)
-                if pass_body:
-                    kwargs[self.keyword] = body
             if query_parser is not None and query_validator is not None:
                 query = query_parser.parse(_query_pairs())
                 errors = violations(query_validator, query)
@@ -138,6 +138,13 @@ class JSONSchemaPlugin:
                     raise problem(400, _count("The query string does not match its schema", errors), errors)
                 if pass_query:
                     kwargs[self.query_keyword] = query
+            if body_validator is not None:
+                body = _read_json_body()
+                errors = violations(body_validator, body)
+                if errors:
+                    raise problem(422, _count("The request body does not match its schema", errors), errors)
+                if pass_body:
+                    kwargs[self.keyword] = body
             result = callback(*args, **kwargs)
             if response_validator is not None:
                 show = debug if debug is not None else bool(getattr(app, "debug_mode", False))
