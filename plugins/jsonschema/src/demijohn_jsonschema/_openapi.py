@@ -130,6 +130,8 @@ class _Builder:
         responses: dict[str, Any] = {"200": {"description": "Success"}}
         if sources["query_schema"] is not None:
             loaded = self.load(store, sources["query_schema"], where)
+            if self.refers_to_itself(loaded):  # name the component after the operation, not "Schema"
+                self.component(loaded.uri, operation["operationId"] + "Query")
             parameters += self.query_parameters(loaded)
             self.add_problem(responses, 400)
         if parameters:
@@ -173,14 +175,17 @@ class _Builder:
     def schema(self, store: SchemaStore, source: SchemaSource, where: str, hint: str) -> Any:
         """A route schema for the document: a ``$ref`` to a component, or inline when self-contained."""
         loaded = self.load(store, source, where)
-        refers_to_itself = any(
-            urldefrag(urljoin(base, ref)).url == loaded.uri
-            for base, ref in walk_refs(loaded.contents, loaded.uri)
-        )
-        if loaded.path is not None or refers_to_itself:
+        if loaded.path is not None or self.refers_to_itself(loaded):
             hint = loaded.path.stem if loaded.path is not None else hint
             return {"$ref": "#/components/schemas/" + self.component(loaded.uri, hint)}
         return self.rewrite(loaded.contents, loaded.uri)
+
+    @staticmethod
+    def refers_to_itself(loaded: LoadedSchema) -> bool:
+        """Whether the document has a ``$ref`` into itself (so it must live at a known place)."""
+        return any(
+            urldefrag(urljoin(base, ref)).url == loaded.uri for base, ref in walk_refs(loaded.contents, loaded.uri)
+        )
 
     def query_parameters(self, loaded: LoadedSchema) -> list[dict[str, Any]]:
         contents = loaded.contents
