@@ -168,7 +168,8 @@ def _is_source(text: str) -> bool:
 def template(*args: Any, **kwargs: Any) -> str:
     """Render a template: the first argument is a template name (searched in
     :data:`TEMPLATE_PATH`) or the template source (a string with ``{``, ``%``, ``$`` or a
-    newline); further dicts and keywords are its variables.
+    newline); further dicts and keywords are its variables (a dict's value wins over a
+    keyword of the same name, as in Bottle).
 
     Special keywords: ``template_adapter`` (default :class:`Jinja2Template`),
     ``template_lookup`` (folders to search) and ``template_settings`` (adapter options).

@@ -1,0 +1,2 @@
+line one
+{% if name %}never closed

@@ -1,0 +1,3 @@
+{% extends "base.html" %}
+{% block title %}Page of {{ name }}{% endblock %}
+{% block body %}<p>Hello {{ name }}!</p>{% endblock %}
