@@ -1,0 +1,382 @@
+"""Serving: :func:`run`, the :class:`ServerAdapter` family, and :data:`server_names`.
+
+An adapter wraps one WSGI server behind ``adapter.run(app)``. ``wsgiref`` (the standard
+library) is the default and needs nothing installed; ``waitress``, ``gunicorn``,
+``cheroot`` and ``gevent`` need their package (``pip install 'demijohn[servers]'`` brings
+the first three). ``auto`` picks the first one installed, in the order of
+:attr:`AutoServer.adapters`. Every adapter accepts ``host='unix:/path/to.sock'`` to listen
+on a Unix socket instead of a TCP port.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import sys
+import warnings
+from typing import Any, Callable, Iterable
+
+from .errors import BottleException
+
+
+class ServerError(BottleException, ValueError):
+    """A server could not be chosen or started: an unknown name, a missing package, a bad
+    option, or an app that is not callable. The message says which and how to fix it."""
+
+
+class ServerAdapter:
+    """Base class of server adapters: subclass it and implement :meth:`run` to serve with
+    another WSGI server, then pass the class (or ``'pkg.mod:MyServer'``) as ``run(server=...)``.
+
+    ``options`` are the extra keywords given to :func:`run`; adapters pass them on to
+    their server. Set :attr:`quiet` to silence the server's own logging.
+    """
+
+    quiet: bool = False
+    #: The importable package this adapter needs (``None``: only the standard library).
+    package: str | None = None
+
+    def __init__(self, host: str = "127.0.0.1", port: int | str = 8080, **options: Any) -> None:
+        self.host = host
+        try:
+            self.port = int(port)
+        except (TypeError, ValueError):
+            raise ServerError(f"Invalid port {port!r}: give a number between 0 and 65535.") from None
+        self.options = options
+
+    @classmethod
+    def installed(cls) -> bool:
+        """Whether the package this adapter needs can be imported."""
+        return cls.package is None or importlib.util.find_spec(cls.package) is not None
+
+    def check(self) -> None:
+        """Raise a one-line :class:`ServerError` naming the package to install when it is missing."""
+        if not self.installed():
+            raise ServerError(f"The {type(self).__name__} adapter needs the {self.package!r} package, which is "
+                              f"not installed: pip install {self.package}")
+
+    @property
+    def unix_socket(self) -> str | None:
+        """The socket path when ``host`` is ``'unix:/path'``, else ``None``."""
+        return self.host[5:] if self.host.startswith("unix:") else None
+
+    @property
+    def url(self) -> str:
+        """Where the server listens, for people: ``http://127.0.0.1:8080/`` or ``unix:/path``."""
+        if self.unix_socket is not None:
+            return self.host
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    def run(self, handler: Callable[..., Any]) -> None:
+        """Serve the WSGI callable ``handler`` until interrupted (Ctrl-C)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement run(handler).")
+
+    def __repr__(self) -> str:
+        fields = {"host": self.host, "port": self.port, **self.options}
+        return f"{type(self).__name__}({', '.join(f'{key}={value!r}' for key, value in fields.items())})"
+
+
+def _remove_stale_socket(path: str) -> None:
+    """Remove a socket file left by a previous run, so binding does not fail."""
+    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+        os.unlink(path)
+
+
+class WSGIRefServer(ServerAdapter):
+    """The standard library's ``wsgiref`` server, one thread per request: the default,
+    for development. It never looks up host names (no reverse DNS) and serves IPv6 hosts."""
+
+    def run(self, handler: Callable[..., Any]) -> None:
+        """Serve until interrupted."""
+        import socketserver
+        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+        quiet, unix_socket, host, port = self.quiet, self.unix_socket, self.host, self.port
+
+        class RequestHandler(WSGIRequestHandler):
+            def setup(self) -> None:
+                super().setup()
+                if not isinstance(self.client_address, tuple):  # Unix sockets have no peer address
+                    self.client_address = ("", 0)
+
+            def address_string(self) -> str:
+                return str(self.client_address[0])
+
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                if not quiet:
+                    super().log_request(code, size)
+
+        class Server(socketserver.ThreadingMixIn, WSGIServer):
+            daemon_threads = True
+            address_family = socket.AF_UNIX if unix_socket else socket.AF_INET6 if ":" in host else socket.AF_INET
+
+            def server_bind(self) -> None:
+                socketserver.TCPServer.server_bind(self)  # not HTTPServer's: it resolves the host name
+                self.server_name = "localhost" if unix_socket else host
+                self.server_port = 80 if unix_socket else self.socket.getsockname()[1]
+                self.setup_environ()
+
+        if unix_socket:
+            _remove_stale_socket(unix_socket)
+        server = Server(unix_socket or (host, port), RequestHandler)
+        server.set_app(handler)
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+            if unix_socket and os.path.exists(unix_socket):
+                os.unlink(unix_socket)
+
+
+class WaitressServer(ServerAdapter):
+    """Waitress: a multi-threaded production server in pure Python (``pip install waitress``).
+    Options such as ``threads=8`` go to ``waitress.serve``."""
+
+    package = "waitress"
+
+    def run(self, handler: Callable[..., Any]) -> None:
+        """Serve until interrupted."""
+        from waitress import serve
+
+        options = dict(self.options)
+        if self.unix_socket:
+            _remove_stale_socket(self.unix_socket)
+            options["unix_socket"] = self.unix_socket
+        else:
+            host = f"[{self.host}]" if ":" in self.host else self.host
+            options["listen"] = f"{host}:{self.port}"
+        serve(handler, _quiet=self.quiet, **options)
+
+
+class GunicornServer(ServerAdapter):
+    """Gunicorn: a pre-fork production server for Unix (``pip install gunicorn``). Options
+    are gunicorn settings, e.g. ``workers=4``, ``worker_class='gthread'``."""
+
+    package = "gunicorn"
+
+    def run(self, handler: Callable[..., Any]) -> None:
+        """Serve until interrupted; the workers stop with the master."""
+        from gunicorn.app.base import BaseApplication
+
+        if self.unix_socket:
+            bind = self.host
+        else:
+            bind = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        settings: dict[str, Any] = {"bind": bind, **self.options}
+        if self.quiet:
+            settings.setdefault("loglevel", "warning")
+
+        class Application(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for key, value in settings.items():
+                    if key not in self.cfg.settings:
+                        raise ServerError(f"gunicorn has no setting {key!r}; see `gunicorn --help` for the names.")
+                    self.cfg.set(key, value)
+
+            def load(self) -> Callable[..., Any]:
+                return handler
+
+        try:
+            Application().run()
+        except SystemExit as stop:  # gunicorn's master exits the process on shutdown
+            if stop.code not in (None, 0):
+                raise
+
+
+class CherootServer(ServerAdapter):
+    """Cheroot, CherryPy's threaded server (``pip install cheroot``). ``certfile`` and
+    ``keyfile`` (and ``chainfile``) turn on TLS; other options go to ``cheroot.wsgi.Server``."""
+
+    package = "cheroot"
+
+    def run(self, handler: Callable[..., Any]) -> None:
+        """Serve until interrupted."""
+        from cheroot import wsgi
+
+        options = dict(self.options)
+        certfile, keyfile, chainfile = (options.pop(key, None) for key in ("certfile", "keyfile", "chainfile"))
+        if self.unix_socket:
+            _remove_stale_socket(self.unix_socket)
+        bind_addr: Any = self.unix_socket or (self.host, self.port)
+        try:
+            server = wsgi.Server(bind_addr, handler, **options)
+        except TypeError as error:
+            raise ServerError(f"Bad option for the cheroot server: {error}") from None
+        if certfile and keyfile:
+            from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+            server.ssl_adapter = BuiltinSSLAdapter(certfile, keyfile, chainfile)
+        try:
+            server.start()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+
+
+class GeventServer(ServerAdapter):
+    """gevent's ``pywsgi``: one greenlet per request (``pip install gevent``). Call
+    ``gevent.monkey.patch_all()`` before other imports so blocking I/O yields to other
+    requests; request state lives in context variables, which are per greenlet."""
+
+    package = "gevent"
+
+    def run(self, handler: Callable[..., Any]) -> None:
+        """Serve until interrupted."""
+        from gevent import pywsgi
+
+        listener: Any = (self.host, self.port)
+        if self.unix_socket:
+            _remove_stale_socket(self.unix_socket)
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(self.unix_socket)
+            listener.listen(128)
+        options = dict(self.options)
+        if self.quiet:
+            options.setdefault("log", None)
+        server = pywsgi.WSGIServer(listener, handler, **options)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop(timeout=1)
+
+
+class AutoServer(ServerAdapter):
+    """The first adapter of :attr:`adapters` whose package is installed: waitress, then
+    cheroot, then gunicorn, then wsgiref (always there)."""
+
+    adapters: tuple[type[ServerAdapter], ...] = (WaitressServer, CherootServer, GunicornServer, WSGIRefServer)
+
+    def choose(self) -> ServerAdapter:
+        """The adapter that :meth:`run` will use, configured like this one."""
+        for adapter_class in self.adapters:
+            if adapter_class.installed():
+                adapter = adapter_class(self.host, self.port, **self.options)
+                adapter.quiet = self.quiet
+                return adapter
+        raise ServerError("No server adapter is installed; pip install waitress.")  # pragma: no cover
+
+    def run(self, handler: Callable[..., Any]) -> None:
+        """Serve with the chosen adapter until interrupted."""
+        self.choose().run(handler)
+
+
+#: Server names accepted by ``run(server=...)`` and ``--server``, mapped to their adapters.
+server_names: dict[str, type[ServerAdapter]] = {
+    "wsgiref": WSGIRefServer,
+    "waitress": WaitressServer,
+    "gunicorn": GunicornServer,
+    "cheroot": CherootServer,
+    "gevent": GeventServer,
+    "auto": AutoServer,
+}
+
+
+def make_server(server: str | type[ServerAdapter] | ServerAdapter = "wsgiref", host: str = "127.0.0.1",
+                port: int | str = 8080, **options: Any) -> ServerAdapter:
+    """The adapter for ``server``: a name from :data:`server_names`, an adapter class, an
+    instance (used as it is), or a ``'pkg.mod:Class'`` string. Checks that its package is
+    installed, so a missing one is reported before anything starts."""
+    chosen: Any = server
+    if isinstance(chosen, str):
+        if chosen in server_names:
+            chosen = server_names[chosen]
+        elif ":" in chosen:
+            from .loading import load
+
+            chosen = load(chosen)
+        else:
+            raise ServerError(f"Unknown server {server!r}: use one of {', '.join(sorted(server_names))}, "
+                              "a ServerAdapter class, or a 'package.module:Class' string.")
+    if isinstance(chosen, type) and issubclass(chosen, ServerAdapter):
+        chosen = chosen(host=host, port=port, **options)
+    if not isinstance(chosen, ServerAdapter):
+        raise ServerError(f"Unsupported server {server!r}: it is not a ServerAdapter (subclass or instance).")
+    chosen.check()
+    return chosen
+
+
+def switch_debug(mode: bool) -> None:
+    """Switch debug mode (see :func:`demijohn.debug`); when on, warnings are shown too."""
+    from .app import debug
+
+    debug(mode)
+    if mode:
+        warnings.simplefilter("default")
+
+
+def prepare_app(app: Any = None, plugins: Iterable[Any] | None = None, debug: bool | None = None,
+                config: dict[str, Any] | None = None) -> Any:
+    """Resolve what :func:`run` serves: an app, ``None`` (the default app) or a
+    ``'pkg.mod:app'`` string; then install ``plugins`` and apply ``config``."""
+    from .appstack import default_app
+    from .loading import load, load_app
+
+    if debug is not None:
+        switch_debug(debug)
+    target = default_app() if app is None else load_app(app) if isinstance(app, str) else app
+    if not callable(target):
+        raise ServerError(f"Cannot serve {target!r}: it is not callable. Give an App, a WSGI callable, "
+                          "or a 'package.module:app' string.")
+    if plugins or config:
+        if not hasattr(target, "install"):
+            raise ServerError(f"Cannot install plugins or config on {target!r}: it is not a demijohn App.")
+        for plugin in plugins or ():
+            target.install(load(plugin) if isinstance(plugin, str) else plugin)
+        if config:
+            target.config.update(config)
+    return target
+
+
+def serve(adapter: ServerAdapter, app: Any) -> None:
+    """Print the banner (unless quiet) and serve ``app`` with ``adapter`` until Ctrl-C."""
+    from . import __version__
+
+    if not adapter.quiet:
+        print(f"demijohn v{__version__} server starting up (using {adapter!r})...\n"
+              f"Listening on {adapter.url}\nHit Ctrl-C to quit.\n", file=sys.stderr, flush=True)
+    try:
+        adapter.run(app)
+    except KeyboardInterrupt:
+        pass
+
+
+def run(app: Any = None, server: str | type[ServerAdapter] | ServerAdapter = "wsgiref", host: str = "127.0.0.1",
+        port: int | str = 8080, interval: float = 1, reloader: bool = False, quiet: bool = False,
+        plugins: Iterable[Any] | None = None, debug: bool | None = None, config: dict[str, Any] | None = None,
+        **server_options: Any) -> None:
+    """Serve ``app`` (default: the default app; or a ``'pkg.mod:app'`` string) with
+    ``server`` (a name from :data:`server_names`, an adapter class or instance, or a
+    ``'pkg.mod:Class'`` string) on ``host``:``port`` until Ctrl-C::
+
+        run(app, host='127.0.0.1', port=8080, server='waitress', reloader=True)
+
+    ``reloader=True`` restarts the server when a source file changes (see
+    :mod:`demijohn.reloader`; ``interval`` is its polling period in seconds). ``plugins``
+    are installed and ``config`` merged into ``app.config``; ``debug`` switches debug
+    mode; ``quiet`` silences the banner and the server's log. Other keywords go to the server.
+    While :func:`demijohn.load_app` imports a module, ``run()`` does nothing.
+    """
+    from . import reloader as reloading
+    from .loading import loading_app
+
+    if loading_app.get():
+        return
+    adapter = make_server(server, host, port, **server_options)
+    adapter.quiet = adapter.quiet or quiet
+    if reloader and not reloading.is_child():
+        status = reloading.supervise(interval)
+    elif reloader:
+        status = reloading.serve_child(lambda: prepare_app(app, plugins, debug, config),
+                                       lambda target: serve(adapter, target), interval)
+    else:
+        serve(adapter, prepare_app(app, plugins, debug, config))
+        status = 0
+    if status:
+        raise SystemExit(status)
