@@ -126,6 +126,15 @@ def test_redis_backend_accepts_a_ready_client(redis_url, redis_prefix):
         client.close()
 
 
+def test_redis_backend_refuses_a_decoding_client(redis_url):
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        with pytest.raises(ValueError, match="decode_responses=False"):
+            RedisBackend(client)
+    finally:
+        client.close()
+
+
 def test_redis_backend_refuses_other_arguments():
     with pytest.raises(TypeError, match="redis:// URL"):
         RedisBackend(6379)  # type: ignore[arg-type]

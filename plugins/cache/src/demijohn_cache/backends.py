@@ -219,6 +219,11 @@ class RedisBackend:
             )
             self._owns_client = True
         elif isinstance(url_or_client, redis.Redis):
+            if url_or_client.get_connection_kwargs().get("decode_responses"):
+                raise ValueError(
+                    "RedisBackend: the client decodes responses to str, which would corrupt "
+                    "cached bodies; create it with decode_responses=False"
+                )
             self.client = url_or_client
             self._owns_client = False
         else:
@@ -237,7 +242,7 @@ class RedisBackend:
             value = self.client.get(self.prefix + key)
         except redis.RedisError as error:
             raise CacheBackendError(f"Redis GET failed: {error}") from error
-        return value if value is None or isinstance(value, bytes) else str(value).encode()
+        return value  # type: ignore[return-value]  # bytes: decode_responses is refused above
 
     def set(self, key: str, value: bytes, ttl: float, tags: Iterable[str] = ()) -> None:
         """Store `value` with a Redis TTL and index it under each tag, atomically."""
