@@ -38,7 +38,10 @@ class LocalRequest(BaseRequest):
     @property  # type: ignore[override]
     def environ(self) -> dict[str, Any]:
         """The WSGI environ of the request being answered."""
-        return _current()[0].environ
+        try:
+            return current.get()[0].environ
+        except LookupError:
+            return _current()[0].environ  # raises the explanatory RuntimeError
 
     def bind(self, environ: dict[str, Any] | None = None) -> None:
         """Bind a new request over ``environ`` in the current context (kept for Bottle

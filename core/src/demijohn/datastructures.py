@@ -17,6 +17,8 @@ class MultiDict(MutableMapping[str, Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.dict: dict[str, list[Any]] = {}
+        if not args and not kwargs:
+            return
         pairs = args[0].items() if args and hasattr(args[0], "items") else (args[0] if args else ())
         for key, value in [*pairs, *kwargs.items()]:
             self.append(key, value)
@@ -165,13 +167,26 @@ class WSGIHeaderDict(MutableMapping[str, str]):
     Nothing is copied: a lookup reads ``HTTP_<NAME>`` (or ``CONTENT_TYPE``/``CONTENT_LENGTH``)."""
 
     _plain = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))
+    _environ_keys: dict[str, str] = {}  # header name -> environ key, shared: header names are few
 
     def __init__(self, environ: dict[str, Any]) -> None:
         self.environ = environ
 
     def _key(self, name: str) -> str:
-        key = name.replace("-", "_").upper()
-        return key if key in self._plain else "HTTP_" + key
+        key = self._environ_keys.get(name)
+        if key is None:
+            key = name.replace("-", "_").upper()
+            key = key if key in self._plain else "HTTP_" + key
+            if len(self._environ_keys) < 1000:  # bounded: clients choose header names
+                self._environ_keys[name] = key
+        return key
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        """The header value, or ``default`` (one environ lookup; *request access* scenario)."""
+        value = self.environ.get(self._key(key))
+        if value is None:
+            return default
+        return value if value.isascii() else value.encode("latin1").decode("utf-8", "replace")
 
     def raw(self, key: str, default: Any = None) -> Any:
         """The header value as the server stored it."""

@@ -48,10 +48,15 @@ def parse_query(text: str, what: str = "query string") -> FormsDict:
     """Parse ``a=1&b=2&a=3`` into a :class:`FormsDict`; raises a 400 ``HTTPError`` for
     malformed percent-encoding or invalid UTF-8."""
     forms = FormsDict()
+    values = forms.dict
     for pair in text.split("&"):
         if pair:
             key, _, value = pair.partition("=")
-            forms.append(_unquote(key, what), _unquote(value, what))
+            key = _unquote(key, what)
+            if key in values:
+                values[key].append(_unquote(value, what))
+            else:
+                values[key] = [_unquote(value, what)]
     return forms
 
 
@@ -109,9 +114,7 @@ class BaseRequest:
     @DictProperty("environ", "bottle.request.query", read_only=True)
     def query(self) -> FormsDict:
         """The query parameters as a :class:`FormsDict`; a 400 for malformed encoding."""
-        forms = parse_query(self.environ.get("QUERY_STRING", ""))
-        self.environ["bottle.get"] = forms
-        return forms
+        return parse_query(self.environ.get("QUERY_STRING", ""))
 
     GET = query
 

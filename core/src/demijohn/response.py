@@ -54,7 +54,10 @@ class BaseResponse:
         self._cookies: SimpleCookie | None = None
         self._headers: dict[str, list[str]] = {}
         self.body = body
-        self.status = status or self.default_status
+        if status is None and self.default_status == 200:  # every request makes one: skip the parser (*hello*)
+            self._status_code, self._status_line = 200, "200 OK"
+        else:
+            self.status = status or self.default_status
         if headers:
             for name, value in headers.items() if hasattr(headers, "items") else headers:
                 self.add_header(name, value)

@@ -6,6 +6,7 @@ import functools
 from typing import Any, Callable, Generic, Iterable, TypeVar, overload
 
 T = TypeVar("T")
+_MISSING: Any = object()
 
 
 def makelist(data: Any) -> list[Any]:
@@ -59,11 +60,10 @@ class DictProperty:
         if obj is None:
             return self
         key, storage = self.key, getattr(obj, self.attr)
-        try:
-            return storage[key]
-        except KeyError:
+        value = storage.get(key, _MISSING)  # no KeyError on the first read: raising is slow (*request access*)
+        if value is _MISSING:
             value = storage[key] = self.getter(obj)
-            return value
+        return value
 
     def __set__(self, obj: Any, value: Any) -> None:
         if self.read_only:
