@@ -94,6 +94,7 @@ def test_commit_on_redirect(engine):
 
     result = Client(app).post("/notes")
     assert result.status_code in (302, 303)
+    assert result.headers["Location"].endswith("/notes/1")
     assert texts(engine) == ["redirected"]
 
 
@@ -296,3 +297,30 @@ def test_plugin_session_raises_database_errors_not_http_errors(engine):
             db.add(Note(text="twice"))
     assert texts(engine) == ["twice"]
     assert checked_out(engine) == 0
+
+
+def test_a_session_the_callback_never_uses_checks_out_no_connection(engine):
+    app, _ = make_app(engine)
+    checkouts = []
+    sa.event.listen(engine, "checkout", lambda *args: checkouts.append(args))
+
+    @app.get("/")
+    def index(db):
+        return "ok"
+
+    assert Client(app).get("/").status_code == 200
+    assert checkouts == []
+
+
+def test_changes_after_an_explicit_commit_are_committed_too(engine):
+    app, _ = make_app(engine)
+
+    @app.post("/notes")
+    def add(db):
+        db.add(Note(text="first"))
+        db.commit()
+        db.add(Note(text="second"))
+        return "ok"
+
+    Client(app).post("/notes")
+    assert texts(engine) == ["first", "second"]

@@ -200,6 +200,16 @@ def test_close_disposes_an_engine_the_plugin_created(tmp_path):
     assert disposed == [plugin.engine]
 
 
+def test_app_close_disposes_an_engine_the_plugin_created_once(tmp_path):
+    plugin = SQLAlchemyPlugin(f"sqlite:///{tmp_path / 'owned.db'}")
+    disposed = []
+    sa.event.listen(plugin.engine, "engine_disposed", lambda engine: disposed.append(engine))
+    app = App()
+    app.install(plugin)
+    app.close()
+    assert disposed == [plugin.engine]
+
+
 def test_close_leaves_a_passed_engine_alone(sqlite):
     disposed = []
     sa.event.listen(sqlite, "engine_disposed", lambda engine: disposed.append(engine))

@@ -254,28 +254,35 @@ class SQLAlchemyPlugin:
 
 
 def _end(session: Session, commit: bool, answer_http: bool = True) -> None:
-    """Commit (or roll back) and close ``session``; a failed commit is rolled back first.
+    """Commit (or roll back) and always close ``session``.
 
-    With ``answer_http`` a failed commit raises the matching ``HTTPError`` (409/400/503),
-    otherwise the database error itself.
+    A session that never began a transaction (unused, or committed by the callback) has
+    nothing to end: skipping the empty commit saves ~20 us per request.
     """
     try:
-        if commit:
-            try:
-                session.commit()
-            except Exception as error:
+        if session.in_transaction():
+            if commit:
+                _commit(session, answer_http)
+            else:
                 _rollback(session)
-                answer = http_error_for(error) if answer_http else None
-                if answer is None:
-                    raise
-                raise answer from error
-        else:
-            _rollback(session)
     finally:
         try:
             session.close()
         except Exception:
             logger.exception("closing the SQLAlchemy session failed")
+
+
+def _commit(session: Session, answer_http: bool) -> None:
+    """Commit; on failure roll back, then raise the matching ``HTTPError`` (409/400/503)
+    when ``answer_http`` and the error has one, else the database error itself."""
+    try:
+        session.commit()
+    except Exception as error:
+        _rollback(session)
+        answer = http_error_for(error) if answer_http else None
+        if answer is None:
+            raise
+        raise answer from error
 
 
 def _rollback(session: Session) -> None:
