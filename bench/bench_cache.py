@@ -92,9 +92,7 @@ def main() -> None:
     rows.append(("no-op route (floor)", measure(memory_app, "/floor", options.seconds)))
     backend = RedisBackend(options.redis, prefix=f"bench:{uuid.uuid4().hex[:8]}:")
     try:
-        rows.append(
-            ("HIT, RedisBackend", measure(build_app(CachePlugin(backend)), "/cached", options.seconds))
-        )
+        rows.append(("HIT, RedisBackend", measure(build_app(CachePlugin(backend)), "/cached", options.seconds)))
     finally:
         backend.clear()
         backend.close()

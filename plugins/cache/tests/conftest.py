@@ -32,9 +32,7 @@ _redis_problem: list[str] = []  # checked once per run, whatever the outcome
 def redis_problem() -> str | None:
     """Why the test Redis cannot be used, or None when it answers."""
     if not _redis_problem:
-        client = redis.Redis.from_url(
-            REDIS_URL, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0)
-        )
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0))
         try:
             client.ping()
             _redis_problem.append("")

@@ -110,9 +110,7 @@ class Entry:
         return headers
 
     @staticmethod
-    def not_modified_headers(
-        headers: list[tuple[str, str]], extra: str | None = None
-    ) -> list[tuple[str, str]]:
+    def not_modified_headers(headers: list[tuple[str, str]], extra: str | None = None) -> list[tuple[str, str]]:
         """The subset of `headers` a 304 answer repeats (plus `extra`, e.g. X-Cache)."""
         keep = _NOT_MODIFIED_KEEP | ({extra.lower()} if extra else set())
         return [(n, v) for n, v in headers if n.lower() in keep]

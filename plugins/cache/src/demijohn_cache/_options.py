@@ -60,10 +60,7 @@ def resolve_route_option(option: Any, where: str, defaults: Defaults) -> RouteCa
         raise PluginError(f"{where}{option!r} is not valid; pass True, False or a dict")
     unknown = set(option) - ROUTE_OPTIONS
     if unknown:
-        raise PluginError(
-            f"{where}{{...}} has unknown option(s) {sorted(unknown)}; "
-            f"known options are {sorted(ROUTE_OPTIONS)}"
-        )
+        raise PluginError(f"{where}{{...}} has unknown option(s) {sorted(unknown)}; known options are {sorted(ROUTE_OPTIONS)}")
     try:
         return RouteCache(
             ttl=check_ttl(option.get("ttl", defaults.ttl), where + "{'ttl': ...}"),
