@@ -309,6 +309,20 @@ def test_a_part_header_without_a_colon_is_400(client):
     assert "NoColonHere" in answer.text
 
 
+def test_a_part_header_with_a_bare_line_feed_is_400(client):
+    body = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"a\"\nX-Other: 1\r\n\r\n1\r\n"
+            f"--{BOUNDARY}--\r\n").encode()
+    answer = post(client, body)
+    assert answer.status_code == 400
+    assert "CRLF" in answer.text
+
+
+def test_a_body_with_lf_only_line_endings_is_400_mentioning_crlf(client):
+    answer = post(client, encode(("a", "1")).replace(b"\r\n", b"\n"))
+    assert answer.status_code == 400
+    assert "CRLF" in answer.text
+
+
 def test_a_part_without_content_disposition_is_400(client):
     body = f"--{BOUNDARY}\r\nContent-Type: text/plain\r\n\r\n1\r\n--{BOUNDARY}--\r\n".encode()
     assert post(client, body).status_code == 400

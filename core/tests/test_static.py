@@ -122,6 +122,17 @@ def test_quotes_are_removed_from_the_download_name(client):
     assert client.get('/as/a"b.txt').headers["Content-Disposition"] == 'attachment; filename="ab.txt"'
 
 
+def test_a_non_ascii_download_name_is_sent_as_rfc6266_filename_star(client):
+    disposition = client.get("/as/r%C3%A9sum%C3%A9.pdf").headers["Content-Disposition"]
+    assert disposition == "attachment; filename=\"r_sum_.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"
+
+
+def test_control_characters_are_dropped_from_the_download_name(root):
+    app = App()
+    app.route("/", callback=lambda: static_file("data.bin", root=str(root), download="a\r\nSet-Cookie: x.txt"))
+    assert Client(app).get("/").headers["Content-Disposition"] == 'attachment; filename="aSet-Cookie: x.txt"'
+
+
 # -- missing and forbidden ---------------------------------------------------------------------------
 def test_a_missing_file_is_404(client):
     assert client.get("/static/nope.txt").status_code == 404

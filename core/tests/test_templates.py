@@ -84,6 +84,11 @@ def test_a_missing_template_is_an_error_naming_the_folders_searched(tmp_path):
     assert isinstance(caught.value, BottleException)
 
 
+def test_extending_a_missing_layout_is_an_error_naming_the_layout_and_folders():
+    with pytest.raises(TemplateError, match=r"uses template 'nolayout\.html', which is not found in .*views"):
+        template('{% extends "nolayout.html" %}', template_lookup=[VIEWS])
+
+
 def test_a_name_that_climbs_out_of_the_lookup_folder_is_not_found():
     with pytest.raises(TemplateError, match="not found"):
         template("../test_templates.py", template_lookup=[VIEWS])

@@ -223,8 +223,8 @@ class MultipartParser:
         if not rest.startswith(b"\r\n"):
             if self.eof:
                 raise HTTPError(400, "Malformed multipart body: it ends without the closing boundary.")
-            raise HTTPError(400, "Malformed multipart body: a boundary line is followed by something else "
-                                 "than a line break or '--'.")
+            raise HTTPError(400, "Malformed multipart body: a boundary line must end with CRLF (or with '--' "
+                                 "for the last one).")
         self.buffer = rest[2:]
         return True
 
@@ -241,7 +241,8 @@ class MultipartParser:
                 raise HTTPError(413, f"Multipart part headers are over {self.max_header_size} bytes "
                                      "(request.multipart.max_header_size).")
             if self.eof:
-                raise HTTPError(400, "Malformed multipart body: it ends inside the headers of a part.")
+                raise HTTPError(400, "Malformed multipart body: it ends inside the headers of a part (the "
+                                     "headers end with an empty line, and lines end with CRLF).")
             self._read()
         headers = HeaderDict()
         last = ""
@@ -260,7 +261,8 @@ class MultipartParser:
             try:
                 headers.append(last, value.strip())
             except ValueError:
-                raise HTTPError(400, "Malformed multipart part header: it contains a NUL byte.") from None
+                raise HTTPError(400, "Malformed multipart part header: it contains a bare line break or NUL byte; "
+                                     "header lines end with CRLF.") from None
         return self._describe(headers)
 
     @staticmethod

@@ -12,6 +12,7 @@ import mimetypes
 import os
 import time
 from typing import IO, Any, Iterator
+from urllib.parse import quote
 
 from .context import request
 from .httputil import http_date, parse_date, parse_range_header
@@ -51,6 +52,16 @@ def _guess_type(name: str) -> str:
         return f"application/x-{encoding}"
     # Unknown types are sent as opaque bytes, never as the default text/html.
     return mimetype or "application/octet-stream"
+
+
+def _attachment(name: str) -> str:
+    """``Content-Disposition`` for a download: quotes and control characters dropped; a
+    name that is not ASCII is sent as RFC 6266 ``filename*`` with an ASCII fallback."""
+    name = "".join(char for char in name if char >= " " and char not in '"\\\x7f')
+    if name.isascii():
+        return f'attachment; filename="{name}"'
+    fallback = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -100,8 +111,7 @@ def static_file(filename: str, root: str | os.PathLike[str], mimetype: str | boo
             mimetype = f"{mimetype}; charset={charset}"
         headers["Content-Type"] = str(mimetype)
     if download:
-        name = os.path.basename(path) if download is True else str(download)
-        headers["Content-Disposition"] = 'attachment; filename="{}"'.format(name.replace('"', ""))
+        headers["Content-Disposition"] = _attachment(os.path.basename(path) if download is True else str(download))
 
     stats = os.stat(path)
     size = stats.st_size
@@ -128,8 +138,9 @@ def static_file(filename: str, root: str | os.PathLike[str], mimetype: str | boo
     if range_header.startswith("bytes=") and _range_applies(environ.get("HTTP_IF_RANGE"), etag, stats.st_mtime):
         ranges = list(parse_range_header(range_header, size))
         if not ranges:
-            return HTTPError(416, f"Requested range not satisfiable: {range_header!r} for a file of {size} bytes.",
-                             **{"Content-Range": f"bytes */{size}"})
+            refusal = HTTPError(416, f"Requested range not satisfiable: {range_header!r} for a file of {size} bytes.")
+            refusal.set_header("Content-Range", f"bytes */{size}")
+            return refusal
         start, end = ranges[0]
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
         headers["Content-Length"] = str(end - start)

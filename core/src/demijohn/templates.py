@@ -134,6 +134,7 @@ class Jinja2Template(BaseTemplate):
         environment.filters.update(filters or {})
         environment.tests.update(tests or {})
         environment.globals.update(globals or {})
+        self._not_found: type[Exception] = jinja2.TemplateNotFound
         try:
             if self.source:
                 self.template = environment.from_string(self.source)
@@ -158,7 +159,12 @@ class Jinja2Template(BaseTemplate):
         for mapping in args:
             variables.update(mapping)
         variables.update(kwargs)
-        return self.template.render(**variables)
+        try:
+            return self.template.render(**variables)
+        except self._not_found as error:  # an {% extends %} or {% include %} of a missing template
+            folders = ", ".join(repr(folder) for folder in self.lookup) or "(none: the lookup list is empty)"
+            raise TemplateError(f"Template {self.filename or self.name or 'source'!r} uses template {str(error)!r}, "
+                                f"which is not found in {folders}.") from error
 
 
 def _is_source(text: str) -> bool:
