@@ -27,7 +27,8 @@ def pg_schema() -> Iterator[tuple[sa.URL, str]]:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     except sa.exc.OperationalError as error:
         admin.dispose()
-        service_missing(f"PostgreSQL at {url.render_as_string()} does not answer: {error.orig}")
+        reason = str(error.orig).strip().splitlines()[0]
+        service_missing(f"PostgreSQL at {url.render_as_string()} does not answer: {reason}")
     try:
         yield url, schema
     finally:

@@ -137,3 +137,14 @@ def test_create_on_an_unreachable_database_says_so(tmp_path):
 def test_misconfigured_route_answers_500_not_a_hang(sqlite):
     app = make_route(sqlite, sqlalchemy={"comit": False})
     assert Client(app).get("/").status_code == 500
+
+
+def test_commit_that_is_not_a_bool_is_refused(sqlite):
+    with pytest.raises(PluginError, match="commit must be True or False; got 'no'"):
+        SQLAlchemyPlugin(sqlite, commit="no")
+
+
+def test_per_route_commit_that_is_not_a_bool_is_refused(sqlite):
+    app = make_route(sqlite, sqlalchemy={"commit": "false"})
+    with pytest.raises(PluginError, match=r"sqlalchemy\['commit'\] must be True or False"):
+        app.routes[0].call  # noqa: B018

@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from demijohn import HTTPError, HTTPResponse, PluginError
-from sqlalchemy import URL, Engine, MetaData, create_engine
+from demijohn import App, HTTPError, HTTPResponse, PluginError, Route
+from sqlalchemy import URL, Engine, MetaData, create_engine, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,6 +63,7 @@ class SQLAlchemyPlugin:
         **session_options: Any,
     ) -> None:
         _check_keyword(keyword, "keyword")
+        _check_commit(commit, "commit")
         _check_session_options(session_options, "SQLAlchemyPlugin(...)")
         if create and metadata is None:
             raise PluginError(
@@ -105,7 +106,7 @@ class SQLAlchemyPlugin:
 
     # -- plugin protocol -------------------------------------------------------------
 
-    def setup(self, app: Any) -> None:
+    def setup(self, app: App) -> None:
         """Refuse a second plugin claiming the same keyword or name; create tables if asked."""
         for other in app.plugins:
             if other is self:
@@ -140,7 +141,7 @@ class SQLAlchemyPlugin:
                 f"{_masked(self.engine.url)}: {error}"
             ) from error
 
-    def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+    def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """Wrap ``callback`` if the route's callback takes the keyword; else return it unchanged."""
         options = self._route_options(route)
         if options is None:
@@ -153,7 +154,7 @@ class SQLAlchemyPlugin:
                 f"Route {route.method} {route.rule!r}: the URL argument <{keyword}> has the "
                 f"same name as the session keyword {keyword!r} of {self!r}. Rename one of them."
             )
-        commit = bool(options.get("commit", self.commit))
+        commit: bool = options.get("commit", self.commit)
         factory = self.session_factory
         session_options = {k: v for k, v in options.items() if k not in _ROUTE_OPTIONS}
         if "session_factory" in options or session_options:
@@ -162,7 +163,7 @@ class SQLAlchemyPlugin:
             )
         return self._wrap(callback, keyword, factory, commit)
 
-    def _route_options(self, route: Any) -> dict[str, Any] | None:
+    def _route_options(self, route: Route) -> dict[str, Any] | None:
         """The route's ``sqlalchemy=`` config as a dict; None if the route turned the plugin off."""
         config = route.config.get("sqlalchemy")
         if config is None or config is True:
@@ -183,6 +184,8 @@ class SQLAlchemyPlugin:
             )
         if "keyword" in config:
             _check_keyword(config["keyword"], f"{where}: sqlalchemy['keyword']")
+        if "commit" in config:
+            _check_commit(config["commit"], f"{where}: sqlalchemy['commit']")
         _check_session_options({k: v for k, v in config.items() if k not in _ROUTE_OPTIONS}, where)
         return dict(config)
 
@@ -306,6 +309,12 @@ def _check_keyword(keyword: Any, where: str) -> None:
         )
 
 
+def _check_commit(commit: Any, where: str) -> None:
+    """``commit`` must be a real bool: a string such as 'no' would silently mean True."""
+    if not isinstance(commit, bool):
+        raise PluginError(f"{where} must be True or False; got {commit!r}.")
+
+
 def _check_session_options(options: Mapping[str, Any], where: str) -> None:
     """Refuse option names a SQLAlchemy Session does not take, naming the accepted ones."""
     unknown = set(options) - _SESSION_OPTIONS
@@ -332,8 +341,6 @@ def _masked(url: str | URL) -> str:
     if isinstance(url, URL):
         return url.render_as_string(hide_password=True)
     try:
-        from sqlalchemy.engine import make_url
-
         return make_url(url).render_as_string(hide_password=True)
     except sa_exc.ArgumentError:
         return "the given URL (unparseable)"
