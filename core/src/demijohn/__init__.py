@@ -32,6 +32,9 @@ from .multipart import FileUpload
 from .static import static_file
 from .templates import (TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, TemplateError, TemplatePlugin,
                         jinja2_template, jinja2_view, template, view)
+from .loading import LoadError, load, load_app
+from .server import (AutoServer, CherootServer, GeventServer, GunicornServer, ServerAdapter, ServerError,
+                     WaitressServer, WSGIRefServer, run, server_names)
 
 __all__ = [
     "__version__",
@@ -46,4 +49,6 @@ __all__ = [
     "path_shift", "makelist", "cached_property", "DictProperty",
     "template", "view", "TEMPLATE_PATH", "TEMPLATES", "jinja2_template", "jinja2_view", "BaseTemplate",
     "Jinja2Template", "TemplateError", "TemplatePlugin", "static_file", "FileUpload",
+    "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",
+    "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "AutoServer",
 ]

@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: wsgiref)")
     parser.add_argument("--reload", action="store_true",
                         help="restart the server when a source file changes (for development)")
+    parser.add_argument("--interval", type=float, default=1.0, metavar="SECONDS",
+                        help="with --reload: how often to check the files for changes (default: 1)")
     parser.add_argument("--debug", action="store_true",
                         help="debug mode: tracebacks in error pages, warnings shown")
     parser.add_argument("-p", "--plugin", action="append", default=[], metavar="TARGET",
@@ -102,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.app:
         parser.error("no app given: name one as 'package.module:app'")
+    if args.interval <= 0:
+        parser.error(f"--interval must be a positive number of seconds, not {args.interval}")
     try:
         host, port = parse_bind(args.bind)
     except ValueError as error:
@@ -119,8 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             app = prepare_app(args.app, plugins=args.plugin, config=config)
             print("\n".join(describe_routes(app)) or "(no routes)")
             return 0
-        run(args.app, server=args.server, host=host, port=port, reloader=args.reload, plugins=args.plugin,
-            config=config)
+        run(args.app, server=args.server, host=host, port=port, reloader=args.reload, interval=args.interval,
+            plugins=args.plugin, config=config)
     except BottleException as error:  # ServerError, LoadError: one line says what to fix
         print(f"demijohn: error: {error}", file=sys.stderr)
         return 1

@@ -1,7 +1,8 @@
 """Import objects and apps from strings: ``load('pkg.mod:name')`` and ``load_app('pkg.mod:app')``.
 
 An expression after the colon (``'pkg.mod:make_app(debug=True)'``) is not handed to
-``eval``: it is parsed with :mod:`ast` and only names, attribute look-ups, calls and
+``eval``: it is parsed with :mod:`ast` and only names (the module's globals and the
+keywords given to :func:`load`; no builtins), attribute look-ups, calls, subscripts and
 literals are evaluated, so a target string can build an app but cannot run statements.
 """
 
@@ -58,7 +59,8 @@ class _Evaluator(ast.NodeVisitor):
             return self.namespace[node.id]
         if node.id in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[node.id]
-        raise LoadError(f"Cannot load {self.target!r}: the module has no attribute {node.id!r}.")
+        raise LoadError(f"Cannot load {self.target!r}: the module has no attribute {node.id!r} "
+                        "(builtins are not available in a target).")
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:  # noqa: N802
         owner = self.visit(node.value)
@@ -92,7 +94,7 @@ class _Evaluator(ast.NodeVisitor):
     def visit_Dict(self, node: ast.Dict) -> Any:  # noqa: N802
         if any(key is None for key in node.keys):
             raise LoadError(f"Cannot load {self.target!r}: '**' in a dict is not allowed in a target.")
-        return {self.visit(key): self.visit(value) for key, value in zip(node.keys, node.values) if key}
+        return {self.visit(key): self.visit(value) for key, value in zip(node.keys, node.values, strict=True) if key}
 
 
 def load(target: str, **namespace: Any) -> Any:

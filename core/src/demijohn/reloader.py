@@ -20,6 +20,7 @@ events instead.
 from __future__ import annotations
 
 import _thread
+import functools
 import os
 import signal
 import subprocess
@@ -154,7 +155,7 @@ class WatchfilesWatcher(FileWatcher):
         while not self._stopped.is_set():
             files = self.watched_files()
             directories = {os.path.dirname(path) for path in files if os.path.isdir(os.path.dirname(path))}
-            for changes in watchfiles.watch(*directories, watch_filter=lambda change, path: path in files,
+            for changes in watchfiles.watch(*directories, watch_filter=functools.partial(_is_in, files),
                                             stop_event=self._stopped, rust_timeout=max(int(self.interval * 1000), 50),
                                             yield_on_timeout=True, recursive=False, debounce=400, step=50,
                                             raise_interrupt=False):
@@ -164,6 +165,10 @@ class WatchfilesWatcher(FileWatcher):
                     return self._finish("reload")
                 if self.watched_files() - files:  # modules imported since: watch them too
                     break
+
+
+def _is_in(files: set[str], change: Any, path: str) -> bool:
+    return path in files
 
 
 def make_watcher(lockfile: str | None, interval: float, on_change: Callable[[], Any] | None = None) -> FileWatcher:

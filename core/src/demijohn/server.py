@@ -120,7 +120,8 @@ class WSGIRefServer(ServerAdapter):
 
         if unix_socket:
             _remove_stale_socket(unix_socket)
-        server = Server(unix_socket or (host, port), RequestHandler)
+        address: Any = unix_socket or (host, port)
+        server = Server(address, RequestHandler)
         server.set_app(handler)
         try:
             server.serve_forever(poll_interval=0.2)
