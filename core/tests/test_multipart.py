@@ -5,7 +5,9 @@ import io
 import tracemalloc
 
 import pytest
-from demijohn import App, BottleException, FileUpload, request
+from demijohn import App, BottleException, FileUpload, HTTPError, request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from demijohn.multipart import MultipartParser, UploadExistsError, parse_options_header
 from demijohn.testing import Client
 
@@ -142,6 +144,31 @@ def test_parsing_does_not_depend_on_where_blocks_split_the_body(block_size):
     assert parts[0][1] == "x" * 100
     assert parts[1][1].file.read() == b"\r\n-" * 50
     assert parts[2][1] == ""
+
+
+field_names = st.text(alphabet=st.characters(min_codepoint=48, max_codepoint=122), min_size=1, max_size=8)
+
+
+@settings(max_examples=100, deadline=None)
+@given(fields=st.lists(st.tuples(field_names, st.text(max_size=40)), max_size=5),
+       files=st.lists(st.tuples(field_names, st.binary(max_size=300)), max_size=3),
+       block_size=st.integers(min_value=1, max_value=80))
+def test_any_encoded_form_parses_back_to_its_fields_and_files(fields, files, block_size):
+    parts = [*fields, *[(name, "f.bin", data, "application/octet-stream") for name, data in files]]
+    parsed = list(MultipartParser(io.BytesIO(encode(*parts)), BOUNDARY, block_size=block_size).parse())
+    assert [(name, value) for name, value in parsed[:len(fields)]] == fields
+    assert [upload.file.read() for _, upload in parsed[len(fields):]] == [data for _, data in files]
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.binary(max_size=400) | st.builds(
+    lambda cut, junk: encode(("a", "1"), ("f", "x.txt", b"data", "text/plain"))[:cut] + junk,
+    st.integers(min_value=0, max_value=200), st.binary(max_size=20)))
+def test_arbitrary_bodies_are_parsed_or_refused_with_a_4xx_never_another_error(body):
+    try:
+        list(MultipartParser(io.BytesIO(body), BOUNDARY, block_size=16).parse())
+    except HTTPError as refusal:
+        assert 400 <= refusal.status_code < 500
 
 
 def test_parse_options_header_unquotes_values_and_keeps_semicolons_in_quotes():
