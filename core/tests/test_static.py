@@ -299,3 +299,17 @@ def test_the_file_of_a_range_response_is_closed_after_sending(client, root, monk
     monkeypatch.setattr("builtins.open", tracking_open)
     client.get("/static/data.bin", headers={"Range": "bytes=0-1"})
     assert opened and all(file.closed for file in opened)
+
+
+def test_a_whole_file_goes_through_the_servers_file_wrapper_when_it_has_one(client):
+    from wsgiref.util import FileWrapper
+
+    wrapped = []
+
+    def file_wrapper(file, block_size=8192):
+        wrapped.append(file.name)
+        return FileWrapper(file, block_size)
+
+    answer = client.get("/static/data.bin", environ={"wsgi.file_wrapper": file_wrapper})
+    assert answer.body == CONTENT
+    assert wrapped and wrapped[0].endswith("data.bin")
