@@ -125,6 +125,15 @@ def test_compiled_templates_are_cached_between_renders(tmp_path):
     assert len(TEMPLATES) == 1
 
 
+def test_a_changed_layout_is_picked_up_in_debug_mode(tmp_path):
+    (tmp_path / "layout.html").write_text("old {% block b %}{% endblock %}")
+    (tmp_path / "child.tpl").write_text('{% extends "layout.html" %}{% block b %}x{% endblock %}')
+    assert template("child", template_lookup=[str(tmp_path)]) == "old x"
+    demijohn.debug(True)
+    (tmp_path / "layout.html").write_text("new {% block b %}{% endblock %}")
+    assert template("child", template_lookup=[str(tmp_path)]) == "new x"
+
+
 def test_clear_templates_drops_the_cache(tmp_path):
     write_view(tmp_path, "first")
     template("changing", template_lookup=[str(tmp_path)])

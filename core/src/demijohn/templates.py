@@ -130,6 +130,9 @@ class Jinja2Template(BaseTemplate):
             raise TemplateError(_INSTALL_HINT) from None
         options.setdefault("autoescape", jinja2.select_autoescape(
             disabled_extensions=("txt", "text"), default_for_string=True, default=True))
+        # Layouts and includes are cached with the template, like the template itself: no
+        # stat() per render. Debug mode builds a fresh environment per render instead.
+        options.setdefault("auto_reload", False)
         environment = jinja2.Environment(loader=jinja2.FunctionLoader(self._load), **options)
         environment.filters.update(filters or {})
         environment.tests.update(tests or {})
