@@ -67,6 +67,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Terminate ``process`` and wait for it, killing it if it ignores SIGTERM for ``timeout`` s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
 class RedisServer:
     """A throwaway redis-server on its own port, started and stopped by a test."""
 
@@ -111,15 +122,9 @@ class RedisServer:
             probe.close()
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.process = None
+        if self.process is not None:
+            stop_process(self.process)
+            self.process = None
 
     def client(self) -> redis.Redis:
         return redis.Redis(port=self.port, socket_connect_timeout=2, socket_timeout=2)

@@ -12,7 +12,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
-from conftest import SECRET
+from conftest import SECRET, stop_process
 
 SCRIPT = Path(__file__).with_name("serve_app.py")
 
@@ -60,12 +60,6 @@ class AppProcess:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         if self.process.stdout is not None:
             self.process.stdout.close()

@@ -49,9 +49,7 @@ def build_app(redis_url: str, prefix: str, secret: str) -> App:
 
 def main() -> None:
     redis_url, prefix = sys.argv[1], sys.argv[2]
-    server = make_server(
-        "127.0.0.1", 0, build_app(redis_url, prefix, os.environ["SESSION_SECRET"]), handler_class=QuietHandler
-    )
+    server = make_server("127.0.0.1", 0, build_app(redis_url, prefix, os.environ["SESSION_SECRET"]), handler_class=QuietHandler)
     print(server.server_port, flush=True)
     server.serve_forever()
 

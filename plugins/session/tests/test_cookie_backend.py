@@ -130,26 +130,31 @@ def test_weak_or_missing_secret_is_refused_with_advice(secret: Any) -> None:
         CookieBackend(secret)
 
 
-def test_session_too_large_for_a_cookie_is_an_error_at_save_time() -> None:
+def error_saving(value: Any) -> tuple[Any, BaseException | None]:
+    """Store ``value`` in a cookie session; return the response and the exception behind its 500."""
     app = App()
     app.install(SessionPlugin(CookieBackend(SECRET)))
     raised: list[BaseException] = []
 
-    @app.get("/big")
-    def big(session: Any) -> str:
-        session["blob"] = secrets.token_urlsafe(6000)  # random: does not compress below 4 KB
-        return "stored?"
+    @app.get("/store")
+    def store(session: Any) -> str:
+        session["value"] = value
+        return "stored"
 
     @app.error(500)
     def remember(error: Any) -> str:
         raised.append(error.exception)
-        return "too large"
+        return "not stored"
 
-    result = Client(app).get("/big")
-    assert result.status_code == 500
-    assert set_cookie(result) is None
-    assert len(raised) == 1 and isinstance(raised[0], SessionTooLarge)
-    assert "4096" in str(raised[0]) and "RedisBackend" in str(raised[0])
+    result = Client(app).get("/store")
+    return result, raised[0] if raised else None
+
+
+def test_session_too_large_for_a_cookie_is_an_error_at_save_time() -> None:
+    result, error = error_saving(secrets.token_urlsafe(6000))  # random: does not compress below 4 KB
+    assert result.status_code == 500 and set_cookie(result) is None
+    assert isinstance(error, SessionTooLarge)
+    assert "4096" in str(error) and "RedisBackend" in str(error)
 
 
 def test_session_just_under_the_limit_is_stored() -> None:
@@ -159,23 +164,9 @@ def test_session_just_under_the_limit_is_stored() -> None:
 
 
 def test_non_json_value_is_a_clear_error() -> None:
-    app = App()
-    app.install(SessionPlugin(CookieBackend(SECRET)))
-    raised: list[BaseException] = []
-
-    @app.get("/bad")
-    def bad(session: Any) -> str:
-        session["when"] = object()
-        return "stored?"
-
-    @app.error(500)
-    def remember(error: Any) -> str:
-        raised.append(error.exception)
-        return "not JSON"
-
-    result = Client(app).get("/bad")
+    result, error = error_saving(object())
     assert result.status_code == 500 and set_cookie(result) is None
-    assert isinstance(raised[0], SessionError) and "JSON" in str(raised[0])
+    assert isinstance(error, SessionError) and "JSON" in str(error)
 
 
 def test_non_string_key_is_refused() -> None:

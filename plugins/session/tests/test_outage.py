@@ -28,9 +28,7 @@ def outage_app(throwaway_redis: RedisServer) -> Iterator[Client]:
     app.close()
 
 
-def test_route_using_the_session_answers_503_while_redis_is_down(
-    outage_app: Client, throwaway_redis: RedisServer
-) -> None:
+def test_route_using_the_session_answers_503_while_redis_is_down(outage_app: Client, throwaway_redis: RedisServer) -> None:
     throwaway_redis.stop()
     result = outage_app.get("/get")
     assert result.status_code == 503
@@ -43,9 +41,7 @@ def test_write_to_the_session_answers_503_while_redis_is_down(outage_app: Client
     assert outage_app.get("/set", query={"user": "grace"}).status_code == 503
 
 
-def test_route_not_touching_the_session_is_unaffected_by_the_outage(
-    outage_app: Client, throwaway_redis: RedisServer
-) -> None:
+def test_route_not_touching_the_session_is_unaffected_by_the_outage(outage_app: Client, throwaway_redis: RedisServer) -> None:
     throwaway_redis.stop()
     result = outage_app.get("/untouched")
     assert (result.status_code, result.text) == (200, "no session here")

@@ -27,9 +27,7 @@ def start_app(tmp_path: Path) -> Iterator[StartApp]:
         process.stop()
 
 
-def test_session_written_through_one_process_is_read_through_another(
-    redis_url: str, prefix: str, start_app: StartApp
-) -> None:
+def test_session_written_through_one_process_is_read_through_another(redis_url: str, prefix: str, start_app: StartApp) -> None:
     first, second = start_app(redis_url, prefix), start_app(redis_url, prefix)
     assert first.pid != second.pid
     status, cookie, body = first.get("/set?key=user&value=ada")

@@ -20,6 +20,13 @@ def redis_client_app(url: str, prefix: str, secret: Any = SECRET, ttl: int = 300
     return Client(session_app(SessionPlugin(RedisBackend(url, prefix, ttl, secret_or_secrets=secret))))
 
 
+def stored(redis_client: redis.Redis, key: str) -> Any:
+    """The JSON stored under ``key``, decoded; fails the test when the key is missing."""
+    raw = redis_client.get(key)
+    assert raw is not None, f"{key} is not in Redis"
+    return json.loads(raw)
+
+
 def session_id(result: Any) -> str:
     morsel = set_cookie(result)
     assert morsel is not None
@@ -29,7 +36,7 @@ def session_id(result: Any) -> str:
 def test_redis_session_round_trip(redis_url: str, prefix: str, redis_client: redis.Redis) -> None:
     client = redis_client_app(redis_url, prefix)
     sid = session_id(client.get("/set", query={"user": "ada"}))
-    assert json.loads(redis_client.get(prefix + sid)) == {"user": "ada"}
+    assert stored(redis_client, prefix + sid) == {"user": "ada"}
     assert client.get("/get").json == {"data": {"user": "ada"}, "new": False}
 
 
@@ -55,15 +62,13 @@ def test_ttl_is_refreshed_when_session_is_read(redis_url: str, prefix: str, redi
     assert redis_client.ttl(prefix + sid) > 5
 
 
-def test_regenerate_moves_data_to_new_id_and_deletes_old_key(
-    redis_url: str, prefix: str, redis_client: redis.Redis
-) -> None:
+def test_regenerate_moves_data_to_new_id_and_deletes_old_key(redis_url: str, prefix: str, redis_client: redis.Redis) -> None:
     client = redis_client_app(redis_url, prefix)
     old = session_id(client.get("/set", query={"user": "ada"}))
     new = session_id(client.get("/regenerate"))
     assert new != old
     assert redis_client.exists(prefix + old) == 0
-    assert json.loads(redis_client.get(prefix + new)) == {"user": "ada"}
+    assert stored(redis_client, prefix + new) == {"user": "ada"}
     assert client.get("/get").json["data"] == {"user": "ada"}
 
 

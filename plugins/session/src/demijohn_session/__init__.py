@@ -238,14 +238,10 @@ class SessionPlugin:
             raise SessionError(f"SessionPlugin: max_age must be None or a positive int of seconds, got {max_age!r}.")
         if samesite is not None:
             if not isinstance(samesite, str) or samesite.lower() not in _SAMESITE:
-                raise SessionError(
-                    f"SessionPlugin: samesite must be 'Lax', 'Strict', 'None' or None, got {samesite!r}."
-                )
+                raise SessionError(f"SessionPlugin: samesite must be 'Lax', 'Strict', 'None' or None, got {samesite!r}.")
             samesite = _SAMESITE[samesite.lower()]
             if samesite == "None" and secure is False:
-                raise SessionError(
-                    "SessionPlugin: samesite='None' needs secure=True or None; browsers drop it otherwise."
-                )
+                raise SessionError("SessionPlugin: samesite='None' needs secure=True or None; browsers drop it otherwise.")
         self.backend = backend
         self.cookie_name = cookie_name
         self.max_age = max_age
@@ -298,8 +294,7 @@ class SessionPlugin:
         required = config.get("required", True)
         if not isinstance(required, bool):
             raise PluginError(
-                f"route {route.method} {route.rule}: {self.keyword}['required'] must be True or False, "
-                f"got {required!r}.",
+                f"route {route.method} {route.rule}: {self.keyword}['required'] must be True or False, got {required!r}.",
                 self,
             )
         return {"required": required}
