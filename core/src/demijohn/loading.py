@@ -136,13 +136,19 @@ def load_app(target: str) -> Any:
     While the import runs, :func:`demijohn.run` does nothing, so modules that end with
     ``run()`` load cleanly.
     """
+    loaded, fresh = import_app(target)
+    return loaded if callable(loaded) else fresh
+
+
+def import_app(target: str) -> tuple[Any, Any]:
+    """What :func:`load_app` does, returning both the loaded target and the fresh default
+    app, so a caller can tell ``'pkg.mod:not_an_app'`` from ``'pkg.mod'``."""
     from .appstack import default_app
 
     fresh = default_app.push()
     token = loading_app.set(True)
     try:
-        loaded = load(target)
-        return loaded if callable(loaded) else fresh
+        return load(target), fresh
     finally:
         loading_app.reset(token)
         if fresh in default_app:

@@ -229,11 +229,12 @@ class GeventServer(ServerAdapter):
     def run(self, handler: Callable[..., Any]) -> None:
         """Serve until interrupted."""
         from gevent import pywsgi
+        from gevent import socket as green_socket
 
         listener: Any = (self.host, self.port)
         if self.unix_socket:
             _remove_stale_socket(self.unix_socket)
-            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener = green_socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             listener.bind(self.unix_socket)
             listener.listen(128)
         options = dict(self.options)
@@ -317,11 +318,15 @@ def prepare_app(app: Any = None, plugins: Iterable[Any] | None = None, debug: bo
     """Resolve what :func:`run` serves: an app, ``None`` (the default app) or a
     ``'pkg.mod:app'`` string; then install ``plugins`` and apply ``config``."""
     from .appstack import default_app
-    from .loading import load, load_app
+    from .loading import import_app, load
 
     if debug is not None:
         switch_debug(debug)
-    target = default_app() if app is None else load_app(app) if isinstance(app, str) else app
+    target = default_app() if app is None else app
+    if isinstance(app, str):
+        target, fresh = import_app(app)
+        if ":" not in app:  # a module: serve the routes it added to the default app
+            target = fresh
     if not callable(target):
         raise ServerError(f"Cannot serve {target!r}: it is not callable. Give an App, a WSGI callable, "
                           "or a 'package.module:app' string.")
