@@ -390,3 +390,9 @@ def test_a_body_shorter_than_its_content_length_is_400(client):
     answer = client.post("/echo", data=body, headers={"Content-Type": content_type()},
                          environ={"CONTENT_LENGTH": str(len(body) + 100)})
     assert answer.status_code == 400
+
+
+def test_an_urlencoded_body_has_fields_but_no_files(client):
+    answer = client.post("/echo", data={"a": "1"})
+    assert answer.json["forms"] == {"a": ["1"]}
+    assert answer.json["files"] == {}
