@@ -70,6 +70,35 @@ def test_application_sql_error_stays_a_500_and_the_session_is_closed(engine):
     assert checked_out(engine) == 0
 
 
+def test_missing_required_value_answers_400(engine):
+    app, _ = notes_app(engine)
+
+    @app.post("/blank")
+    def blank(db):
+        db.add(Note(text=None))
+        return "ok"
+
+    result = Client(app).post("/blank")
+    assert result.status_code == 400
+    assert "a required value is missing" in result.text
+    assert texts(engine) == []
+    assert checked_out(engine) == 0
+
+
+def test_value_of_the_wrong_type_answers_400(pg):
+    app, _ = notes_app(pg)
+
+    @app.get("/notes/by-id/<note_id>")
+    def by_id(note_id, db):  # forgot to validate: note_id is any string
+        return str(db.scalar(sa.text("SELECT count(*) FROM notes WHERE id = :id"), {"id": note_id}))
+
+    assert Client(app).get("/notes/by-id/7").text == "0"
+    result = Client(app).get("/notes/by-id/seven")
+    assert result.status_code == 400
+    assert "refused a value" in result.text
+    assert checked_out(pg) == 0
+
+
 def test_value_too_long_answers_400(pg):
     app, _ = notes_app(pg)
     result = Client(app).post("/notes/" + "x" * 100)
@@ -124,6 +153,26 @@ def test_connection_killed_server_side_answers_503_then_next_request_succeeds(pg
     assert client.post("/notes/after").status_code == 200
     assert client.get("/notes").text == "1"
     assert texts(pg) == ["after"]
+    admin.dispose()
+
+
+def test_connection_killed_before_a_query_in_the_callback_answers_503(pg, pg_schema):
+    app, _ = notes_app(pg)
+    admin = pg_engine(pg_schema)
+
+    @app.get("/doomed")
+    def doomed(db):
+        pid = db.scalar(sa.text("SELECT pg_backend_pid()"))
+        with admin.connect() as conn:
+            conn.scalar(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+        return str(db.scalar(sa.text("SELECT 1")))
+
+    client = Client(app)
+    result = client.get("/doomed")
+    assert result.status_code == 503
+    assert "connection to the database was lost" in result.text
+    assert checked_out(pg) == 0
+    assert client.get("/notes").text == "0"
     admin.dispose()
 
 

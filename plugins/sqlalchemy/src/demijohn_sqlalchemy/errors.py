@@ -48,6 +48,12 @@ _MYSQL_DEADLOCK = 1213
 _MYSQL_UNAVAILABLE = frozenset({1040, 1205, 2002, 2003, 2006, 2013})
 # SQLite result codes SQLITE_BUSY and SQLITE_LOCKED ("database is locked").
 _SQLITE_BUSY = frozenset({5, 6})
+# Integrity errors that reject the request's own values rather than conflict with stored
+# data: not_null_violation and check_violation (SQLSTATE), SQLITE_CONSTRAINT_NOTNULL and
+# SQLITE_CONSTRAINT_CHECK, MySQL "column cannot be null" and "check constraint violated".
+_INVALID_SQLSTATES = frozenset({"23502", "23514"})
+_SQLITE_INVALID = frozenset({1299, 275})
+_MYSQL_INVALID = frozenset({1048, 3819})
 
 LOST_CONNECTION = (
     "The connection to the database was lost while handling the request; nothing was "
@@ -65,8 +71,12 @@ SERIALIZATION_FAILURE = (
     "(serialization failure or deadlock); nothing was saved. Retry the request."
 )
 INTEGRITY_CONFLICT = (
-    "The change conflicts with data already stored (a unique, foreign-key, not-null "
-    "or check constraint failed); nothing was saved. Change the request and send it again."
+    "The change conflicts with data already stored (a unique or foreign-key constraint "
+    "failed); nothing was saved. Change the request and send it again."
+)
+MISSING_VALUE = (
+    "The database refused the change: a required value is missing or a value breaks a "
+    "check constraint; nothing was saved. Fix the request and send it again."
 )
 INVALID_VALUE = (
     "The database refused a value in the request (too long, out of range or of the "
@@ -92,6 +102,17 @@ def _is_retryable(error: sa_exc.DBAPIError) -> bool:
     return _sqlstate(error) in _RETRYABLE_SQLSTATES or _mysql_errno(error) == _MYSQL_DEADLOCK
 
 
+def _is_invalid_value(error: sa_exc.IntegrityError) -> bool:
+    """True when an ``IntegrityError`` is a not-null or check violation (400, not 409)."""
+    original = error.orig
+    if type(original).__module__.startswith("sqlite3"):
+        code = getattr(original, "sqlite_errorcode", None)
+        if isinstance(code, int):
+            return code in _SQLITE_INVALID
+        return str(original).startswith(("NOT NULL constraint", "CHECK constraint"))
+    return _sqlstate(error) in _INVALID_SQLSTATES or _mysql_errno(error) in _MYSQL_INVALID
+
+
 def _is_unavailable(error: sa_exc.OperationalError) -> bool:
     """True when an ``OperationalError`` means the database cannot serve now (503)."""
     original = error.orig
@@ -115,10 +136,11 @@ def http_error_for(error: BaseException, as_json: bool | None = None) -> HTTPErr
     """Return the ``HTTPError`` that answers the database ``error``, or None to let it raise.
 
     Lost connection (``connection_invalidated``): 503. Serialization failure or
-    deadlock (SQLSTATE 40001/40P01): 409 asking to retry. ``IntegrityError``: 409.
-    ``DataError``: 400. An ``OperationalError`` meaning "unavailable" (connect failed,
-    shutdown, timeout, database locked) or a pool timeout: 503. Everything else
-    (syntax errors, missing tables, non-database errors): None.
+    deadlock (SQLSTATE 40001/40P01): 409 asking to retry. ``IntegrityError``: 409 for a
+    unique or foreign-key conflict, 400 for a not-null or check violation. ``DataError``:
+    400. An ``OperationalError`` meaning "unavailable" (connect failed, shutdown,
+    timeout, database locked) or a pool timeout: 503. Everything else (syntax errors,
+    missing tables, non-database errors): None.
 
     ``as_json`` chooses a JSON problem body; None decides from the current request.
     """
@@ -128,7 +150,9 @@ def http_error_for(error: BaseException, as_json: bool | None = None) -> HTTPErr
         elif _is_retryable(error):
             status, message = 409, SERIALIZATION_FAILURE
         elif isinstance(error, sa_exc.IntegrityError):
-            status, message = 409, INTEGRITY_CONFLICT
+            status, message = (
+                (400, MISSING_VALUE) if _is_invalid_value(error) else (409, INTEGRITY_CONFLICT)
+            )
         elif isinstance(error, sa_exc.DataError):
             status, message = 400, INVALID_VALUE
         elif isinstance(error, sa_exc.OperationalError) and _is_unavailable(error):
