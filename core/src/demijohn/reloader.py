@@ -245,14 +245,15 @@ def serve_child(prepare: Callable[[], Any], serve: Callable[[Any], None], interv
     try:
         app = prepare()
     except Exception as error:
+        watcher.extra_files |= traceback_files(error)
+        watcher._scan()  # before telling anyone, so a fix saved right after the message is seen
         traceback.print_exc()
         print("demijohn: the app failed to start; fix the error and save to reload (Ctrl-C to quit).",
               file=sys.stderr, flush=True)
-        watcher.extra_files |= traceback_files(error)
-        watcher._scan()
         with watcher:
             watcher.changed.wait()
         return RELOAD_STATUS if watcher.status == "reload" else 0
+    watcher._scan()  # the app's own modules, before the first request can be answered
     watcher.on_change = _interrupt_main
     with watcher:
         try:
