@@ -1,0 +1,171 @@
+"""Run the whole benchmark suite and write docs/performance.md and docs/performance.png.
+
+    python3 bench/run.py              # full run (about 10 minutes)
+    python3 bench/run.py --quick      # a smoke run of the pipeline; writes to bench/results/quick/
+    python3 bench/run.py --no-e2e --rounds 60
+
+It creates bench/.venv (the peers and servers from bench/requirements.txt plus demijohn
+installed editable from core/), re-runs itself inside it, then: the in-process benchmark,
+cProfile of demijohn's hot scenarios, import times, the end-to-end run under gunicorn and
+granian with wrk (installing Debian's `wrk` when missing), and the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+VENV = os.path.join(HERE, ".venv")
+VENV_PYTHON = os.path.join(VENV, "bin", "python")
+REQUIREMENTS = os.path.join(HERE, "requirements.txt")
+CORE = os.path.join(ROOT, "core")
+
+
+def ensure_venv() -> None:
+    """Create bench/.venv and install what requirements.txt lists, plus demijohn editable.
+
+    A stamp file remembers what was installed, so later runs skip pip entirely.
+    """
+    if not os.path.exists(VENV_PYTHON):
+        print(f"creating {VENV} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+    has_core = os.path.exists(os.path.join(CORE, "pyproject.toml"))
+    with open(REQUIREMENTS, "rb") as handle:
+        wanted = hashlib.sha256(handle.read() + (b"core" if has_core else b"")).hexdigest()
+    stamp = os.path.join(VENV, ".bench-installed")
+    if os.path.exists(stamp) and open(stamp).read() == wanted:
+        return
+    command = [VENV_PYTHON, "-m", "pip", "install", "-q", "-r", REQUIREMENTS]
+    if has_core:
+        command += ["-e", CORE]
+    else:
+        print("core/pyproject.toml not found: benchmarking the peers only", file=sys.stderr)
+    print("installing the benchmark's requirements ...", file=sys.stderr)
+    subprocess.run(command, check=True)
+    with open(stamp, "w") as handle:
+        handle.write(wanted)
+
+
+def in_venv() -> bool:
+    return os.path.realpath(sys.prefix) == os.path.realpath(VENV)
+
+
+def ensure_wrk() -> str | None:
+    """Install Debian's wrk if it is missing; return why the e2e run cannot happen, if so."""
+    if shutil.which("wrk"):
+        return None
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return "wrk is missing and cannot be installed here (needs root and apt-get)"
+    print("installing wrk ...", file=sys.stderr)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, **quiet).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, **quiet)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, **quiet)
+    return None if shutil.which("wrk") else "apt-get install wrk failed"
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    return {"cpu": cpu, "nproc": nproc or str(os.cpu_count()),
+            "platform": platform.platform(terse=True),
+            "python": platform.python_version(),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="few short rounds, routes up to 1,000, 1 s e2e cases")
+    parser.add_argument("--no-e2e", action="store_true", help="skip the wrk end-to-end run")
+    parser.add_argument("--rounds", type=int, default=None, help="in-process rounds (default 40)")
+    parser.add_argument("--batch-ms", type=float, default=None,
+                        help="in-process batch length (default 12 ms)")
+    parser.add_argument("--e2e-seconds", type=float, default=None, help="wrk time per case (5)")
+    parser.add_argument("--docs", default=None,
+                        help="where to write performance.md/png (default docs/, "
+                             "--quick: bench/results/quick/)")
+    args = parser.parse_args(argv)
+    if not in_venv():
+        ensure_venv()
+        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *argv])
+
+    sys.path.insert(0, HERE)
+    import e2e
+    import importtime
+    import inprocess
+    import report
+    from scenarios import SCENARIOS
+
+    quick = args.quick
+    rounds = args.rounds or (5 if quick else 40)
+    batch_ms = args.batch_ms or (3.0 if quick else 12.0)
+    names = [name for name in SCENARIOS if not quick or len(SCENARIOS[name].routes) <= 1000]
+    run: dict[str, Any] = {"command": " ".join(["python3 bench/run.py", *argv]),
+                           "machine": machine()}
+    frameworks = list(inprocess.FRAMEWORKS)
+
+    print("== in-process", file=sys.stderr)
+    data = inprocess.run(rounds, batch_ms, frameworks, names)
+    print(inprocess.format_table(data))
+    run["inprocess"] = data
+
+    if "demijohn" in data["frameworks"]:
+        print("== profiles", file=sys.stderr)
+        specs = ["hello", "dynamic", "404"]
+        for scenario, cells in data["results"].items():  # profile every missed scenario too
+            mine, falcon = cells.get("demijohn"), cells.get("falcon")
+            if (mine and falcon and mine["median_ns"] > falcon["median_ns"]
+                    and scenario not in specs and not SCENARIOS[scenario].match_only):
+                specs.append(scenario)
+        calls = 2000 if quick else 20000
+        run["profiles"] = {f"demijohn:{spec}": inprocess.profile(f"demijohn:{spec}", calls, 15)
+                           for spec in specs}
+
+    print("== import time", file=sys.stderr)
+    run["importtime"] = importtime.run(repeat=3 if quick else 9)
+
+    if args.no_e2e:
+        run["e2e_skipped"] = "--no-e2e"
+    else:
+        why_not = ensure_wrk()
+        if why_not:
+            run["e2e_skipped"] = why_not
+            print(f"== end to end skipped: {why_not}", file=sys.stderr)
+        else:
+            print("== end to end", file=sys.stderr)
+            seconds = args.e2e_seconds or (1.0 if quick else 5.0)
+            run["e2e"] = e2e.run(seconds, 16, list(e2e.E2E_FRAMEWORKS))
+
+    results = os.path.join(HERE, "results")
+    os.makedirs(results, exist_ok=True)
+    with open(os.path.join(results, "quick.json" if quick else "latest.json"), "w") as handle:
+        json.dump(run, handle, indent=1)
+    docs = args.docs or (os.path.join(results, "quick") if quick else os.path.join(ROOT, "docs"))
+    report.write(run, docs)
+    print(f"wrote {os.path.join(docs, 'performance.md')} and performance.png", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
