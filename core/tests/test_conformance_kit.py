@@ -1,0 +1,181 @@
+"""The conformance kit's own tests: it passes a well-behaved plugin, fails each broken
+plugin of ``broken_plugins`` with the matching kit test, reports usefully, and works from a
+plugin package installed outside this repository (through the ``pytest11`` entry point)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+import venv
+from pathlib import Path
+
+import pytest
+from broken_plugins import BROKEN_PLUGINS
+
+pytest_plugins = ["pytester"]
+
+CORE = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+#: Options of every in-process kit run: hypothesis's plugin would re-import itself in each.
+INNER = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+
+
+def run_kit(pytester: pytest.Pytester, *plugin_classes: str, args: tuple[str, ...] = ()) -> pytest.HookRecorder:
+    """Run the whole kit in-process over each of ``plugin_classes`` (names in
+    ``broken_plugins``), as test classes named ``Test<plugin class>``."""
+    pytester.syspathinsert(Path(__file__).parent)
+    lines = [f"from broken_plugins import WellBehavedConformance, {', '.join(plugin_classes)}"]
+    for name in plugin_classes:
+        lines += ["", "", f"class Test{name}(WellBehavedConformance):", f"    plugin_class = {name}"]
+    pytester.makepyfile(test_kit="\n".join(lines) + "\n")
+    return pytester.inline_run(*INNER, *args)
+
+
+def failed_tests(recorder: pytest.HookRecorder) -> dict[str, set[str]]:
+    """The kit tests that failed, by test class name."""
+    failed: dict[str, set[str]] = {}
+    for report in recorder.getfailures():
+        test_class, test = report.nodeid.split("::")[-2:]
+        failed.setdefault(test_class, set()).add(test)
+    return failed
+
+
+def test_kit_passes_a_well_behaved_plugin(pytester: pytest.Pytester) -> None:
+    recorder = run_kit(pytester, "WellBehavedPlugin")
+    passed, skipped, failed = recorder.listoutcomes()
+    assert (len(failed), len(skipped)) == (0, 0), [report.longreprtext for report in failed]
+    assert len(passed) >= 30
+
+
+def test_kit_fails_each_broken_plugin_with_exactly_the_matching_tests(pytester: pytest.Pytester) -> None:
+    recorder = run_kit(pytester, *(plugin.__name__ for plugin in BROKEN_PLUGINS))
+    failed = failed_tests(recorder)
+    mismatches = {}
+    for plugin in BROKEN_PLUGINS:
+        expected, got = plugin.breaks | plugin.also_fails, failed.get(f"Test{plugin.__name__}", set())
+        if got != expected:
+            mismatches[plugin.__name__] = {"missing": sorted(expected - got), "unexpected": sorted(got - expected)}
+    assert mismatches == {}
+    assert len(recorder.listoutcomes()[0]) > 10 * len(BROKEN_PLUGINS)
+
+
+def test_failure_names_the_plugin_the_rule_and_the_plugin_chain(pytester: pytest.Pytester) -> None:
+    recorder = run_kit(pytester, "IgnoresSkipPlugin", args=("-k", "test_skip_by_instance"))
+    (report,) = recorder.getfailures()
+    message = report.longreprtext
+    assert "IgnoresSkipPlugin (name 'greeting') still acted on a route with skip=[instance]" in message
+    assert "Rule: skip=[the instance]" in message
+    assert "left out: greeting (skipped by instance)" in message
+    assert "header x-greeting: ['hello'], expected absent" in message
+
+
+def test_failure_shows_the_differing_answers_of_concurrent_requests(pytester: pytest.Pytester) -> None:
+    recorder = run_kit(pytester, "LeaksStateBetweenThreadsPlugin", args=("-k", "test_concurrent"))
+    (report,) = recorder.getfailures()
+    assert "header x-greeting: ['hello conformance_request=" in report.longreprtext
+    assert "Rule: Per-request state lives in the request" in report.longreprtext
+
+
+def test_base_class_alone_collects_no_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_nothing="from demijohn.testing.conformance import PluginConformance as TestBase\n")
+    result = pytester.runpytest(*INNER)
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_subclass_without_make_plugin_fails_saying_what_to_define(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_forgot="""
+        from demijohn.testing.conformance import PluginConformance
+
+        class TestForgot(PluginConformance):
+            pass
+    """)
+    result = pytester.runpytest(*INNER, "-k", "test_plugin_has_an_apply_method")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*TestForgot must define make_plugin()*"])
+
+
+def test_unknown_request_key_fails_listing_the_known_keys(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_typo="""
+        from demijohn import JSONPlugin
+        from demijohn.testing.conformance import PluginConformance
+
+        class TestTypo(PluginConformance):
+            request = {"methd": "POST"}
+
+            def make_plugin(self):
+                return JSONPlugin()
+    """)
+    result = pytester.runpytest(*INNER, "-k", "test_plugin_has_an_apply_method")
+    result.assert_outcomes(errors=1)
+    assert "TestTypo.request has unknown key(s) ['methd']; use ['data', 'headers'" in result.stdout.str()
+
+
+def test_kit_runs_from_a_plugin_package_installed_outside_the_repository(tmp_path: Path) -> None:
+    """A throwaway plugin package and the core, pip-installed (not editable) into a fresh
+    venv: pytest there finds the kit through the core's ``pytest11`` entry point."""
+    package = tmp_path / "demijohn-throwaway"
+    (package / "src" / "demijohn_throwaway").mkdir(parents=True)
+    (package / "tests").mkdir()
+    (package / "pyproject.toml").write_text(textwrap.dedent("""
+        [build-system]
+        requires = ["setuptools>=61"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "demijohn-throwaway"
+        version = "0.0.1"
+        dependencies = ["demijohn"]
+    """))
+    (package / "src" / "demijohn_throwaway" / "__init__.py").write_text(textwrap.dedent('''
+        """A plugin that stamps X-Throwaway on every answer."""
+        import functools
+
+        from demijohn import response
+
+
+        class ThrowawayPlugin:
+            name = "throwaway"
+            api = 2
+
+            def apply(self, callback, route):
+                @functools.wraps(callback)
+                def stamped(*args, **kwargs):
+                    result = callback(*args, **kwargs)
+                    response.set_header("X-Throwaway", "yes")
+                    return result
+                return stamped
+    '''))
+    (package / "tests" / "test_throwaway.py").write_text(
+        "from demijohn_throwaway import ThrowawayPlugin\n"
+        "from demijohn.testing.conformance import PluginConformance\n"
+        "class TestThrowaway(PluginConformance):\n"
+        "    def make_plugin(self): return ThrowawayPlugin()\n")
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+    environment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(target)
+    python = str(target / "bin" / "python")
+    install = subprocess.run([python, "-m", "pip", "install", "-q", str(CORE), str(package), "pytest"],
+                             capture_output=True, text=True, env=environment, timeout=300)
+    if install.returncode != 0:
+        if IN_CI:
+            pytest.fail(f"pip could not install core, the throwaway plugin and pytest:\n{install.stderr[-2000:]}")
+        pytest.skip("pip could not install into a fresh venv here (no package index?); CI=true makes this a failure")
+    located = subprocess.run([python, "-c", "import demijohn; print(demijohn.__file__)"], capture_output=True,
+                             text=True, env=environment, timeout=60, cwd=package)
+    assert located.stdout.startswith(str(target)), located.stdout + located.stderr
+    run = subprocess.run([python, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests"], capture_output=True,
+                         text=True, env=environment, timeout=300, cwd=package)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "test_throwaway.py::TestThrowaway::test_skip_by_name_leaves_the_route_unwrapped PASSED" in run.stdout
+    assert run.stdout.count(" PASSED") >= 30, run.stdout[-3000:]
+
+
+def test_kit_module_is_a_registered_pytest_plugin() -> None:
+    from importlib.metadata import entry_points
+
+    (entry,) = [entry for entry in entry_points(group="pytest11") if entry.value == "demijohn.testing.conformance"]
+    assert entry.load().PluginConformance.__test__ is False
+
