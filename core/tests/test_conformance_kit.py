@@ -170,7 +170,7 @@ def test_kit_runs_from_a_plugin_package_installed_outside_the_repository(tmp_pat
                          text=True, env=environment, timeout=300, cwd=package)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "test_throwaway.py::TestThrowaway::test_skip_by_name_leaves_the_route_unwrapped PASSED" in run.stdout
-    assert run.stdout.count(" PASSED") >= 30, run.stdout[-3000:]
+    assert run.stdout.count(" PASSED") >= 25, run.stdout[-3000:]
 
 
 def test_kit_module_is_a_registered_pytest_plugin() -> None:
