@@ -290,3 +290,23 @@ def test_explain_lists_applied_plugins_outermost_first_and_reasons_for_the_rest(
     lines = app.routes[0].explain()
     assert lines[:2] == ["1. json", "2. a"]
     assert "left out: b (skipped by name 'b')" in lines
+
+
+def test_concurrent_first_requests_apply_the_plugins_once():
+    import threading
+    import time
+
+    class Slow(Recorder):
+        def apply(self, callback, route):
+            time.sleep(0.05)  # widen the window in which a second thread could build too
+            return super().apply(callback, route)
+
+    app = make_app()
+    plugin = app.install(Slow())
+    threads = [threading.Thread(target=Client(app).get, args=("/",)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert plugin.applies == 1
+    assert len(plugin.log) == 8

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import RouteReset
@@ -16,6 +17,8 @@ from .util import makelist
 
 if TYPE_CHECKING:
     from .app import App
+
+_build_lock = threading.RLock()  # RLock: a plugin's apply may touch other routes' callbacks
 
 
 class Route:
@@ -39,10 +42,17 @@ class Route:
                 self.config.load_dict(value, key)
             dict.__setitem__(self.config, key, value)
 
-    @functools.cached_property
-    def call(self) -> Callable[..., Any]:
-        """The callback with every plugin applied; built on first use and cached."""
-        return self._make_callback()
+    #: The callback with every plugin applied: built on first use, then a plain attribute
+    #: read from the instance dict (*hello*); :meth:`reset` drops it.
+    call: Callable[..., Any]
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "call":
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        with _build_lock:  # concurrent first requests must not apply the plugins twice
+            if "call" not in self.__dict__:
+                self.__dict__["call"] = self._make_callback()
+        return self.__dict__["call"]
 
     def reset(self) -> None:
         """Drop the cached :attr:`call`; plugins are applied again on the next request."""
