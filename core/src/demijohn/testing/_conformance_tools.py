@@ -336,7 +336,10 @@ class Kit:
                 lines += [f"    {line}" for line in built.route.explain()]
             except Exception as error:  # the report must not hide the failure behind another one
                 lines.append(f"    (route.explain() failed: {error!r})")
-        lines += list(details)
+        details = list(details)
+        if details:
+            lines.append("What differed:")
+            lines += [f"  - {detail}" for detail in details]
         pytest.fail("\n".join(lines), pytrace=False)
 
     def close(self) -> None:

@@ -350,8 +350,9 @@ class PluginConformance:
         diffs = self.kit.compare(self.kit.send(plain.app, token=token), answer)
         raised = built.probe.raised[-1:]
         if not raised or not witness.answers or witness.answers[-1] is not raised[0]:
-            seen = witness.answers[-1:] or "nothing"
-            diffs.insert(0, f"the plugin outside it saw {seen!r} instead of the {kind} the callback raised")
+            seen = repr(witness.answers[-1]) if witness.answers else "nothing"
+            diffs.insert(0, f"the plugin {witness.name!r} outside it saw {seen} instead of the {kind} the callback "
+                            "raised")
         if diffs:
             self.kit.fail(f"{self.kit.describe(built.plugin)} changed an {kind} raised by the callback.",
                           "passthrough", built, diffs)
