@@ -12,7 +12,7 @@ import demijohn
 from demijohn import App, ServerAdapter, ServerError, WSGIRefServer, run, server_names
 from demijohn.server import AutoServer, make_server, prepare_app
 from serving_apps.extras import NeedsMissingPackage, Recorder, TagPlugin
-from serving_apps.harness import Served, free_port, get
+from serving_apps.harness import Served, child_env, free_port, get
 
 ADAPTERS = ["wsgiref", "waitress", "gunicorn", "cheroot", "gevent"]
 
@@ -242,3 +242,14 @@ def test_wsgiref_serves_requests_concurrently(tmp_path):
         served.wait_serving(("127.0.0.1", port))
         with socket.create_connection(("127.0.0.1", port), timeout=5):  # an idle client holds one thread
             assert get(("127.0.0.1", port), "/", timeout=5) == (200, "hello")
+
+
+@pytest.mark.parametrize("name", [installed("gunicorn")])
+def test_gunicorn_opens_no_shared_control_socket(name, tmp_path):
+    env = child_env()
+    env["HOME"] = str(tmp_path / "home")
+    env.pop("XDG_RUNTIME_DIR", None)
+    port = free_port()
+    with Served(["-c", RUN_SCRIPT, name, "127.0.0.1", str(port)], env=env, log_dir=tmp_path) as served:
+        served.wait_serving(("127.0.0.1", port))
+    assert not (tmp_path / "home" / ".gunicorn").exists()

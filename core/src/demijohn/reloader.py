@@ -12,6 +12,11 @@ status 3, which asks the parent for a fresh child; a lock file that is gone or s
 parent died) stops the child for good. Any other exit status of the child ends the parent
 with the same status.
 
+With ``python -m demijohn --reload pkg.mod:app`` an error while importing the app (a
+syntax error just saved) is printed and the child waits for the next change. A script
+that calls ``run(reloader=True)`` itself cannot be helped that way: if the script fails
+before it reaches ``run()``, the child exits with status 1 and so does the parent.
+
 Watching polls ``os.stat`` by default (no dependency). When the optional ``watchfiles``
 package is installed (``pip install 'demijohn[watchfiles]'``) it waits for file-system
 events instead.
@@ -254,6 +259,9 @@ def serve_child(prepare: Callable[[], Any], serve: Callable[[Any], None], interv
             watcher.changed.wait()
         return RELOAD_STATUS if watcher.status == "reload" else 0
     watcher._scan()  # the app's own modules, before the first request can be answered
+    if threading.current_thread() is threading.main_thread():
+        # A reload arrives as SIGINT; a shell starting us in the background may have ignored it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     watcher.on_change = _interrupt_main
     with watcher:
         try:

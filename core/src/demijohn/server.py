@@ -155,7 +155,8 @@ class WaitressServer(ServerAdapter):
 
 class GunicornServer(ServerAdapter):
     """Gunicorn: a pre-fork production server for Unix (``pip install gunicorn``). Options
-    are gunicorn settings, e.g. ``workers=4``, ``worker_class='gthread'``."""
+    are gunicorn settings, e.g. ``workers=4``, ``worker_class='gthread'``. Its control
+    socket is off unless you pass ``control_socket_disable=False``."""
 
     package = "gunicorn"
 
@@ -173,6 +174,9 @@ class GunicornServer(ServerAdapter):
 
         class Application(BaseApplication):  # type: ignore[misc]
             def load_config(self) -> None:
+                if "control_socket_disable" in self.cfg.settings:
+                    # recent gunicorn opens one control socket per user by default: two apps would collide
+                    settings.setdefault("control_socket_disable", True)
                 for key, value in settings.items():
                     if key not in self.cfg.settings:
                         raise ServerError(f"gunicorn has no setting {key!r}; see `gunicorn --help` for the names.")
