@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
+from referencing import Registry, Resource
+
 from demijohn import App, request
 from demijohn.testing import Client
 from demijohn_jsonschema import JSONSchemaPlugin
@@ -257,3 +260,34 @@ def test_body_over_the_app_limit_keeps_the_core_413(app: App, client: Client) ->
     add_user_route(app)
     result = client.post("/users", json={"name": "a name longer than sixteen bytes", "age": 1})
     assert result.status_code == 413
+
+
+def test_registry_option_resolves_refs_to_non_file_documents() -> None:
+    tag = Resource.from_contents({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "string",
+                                  "maxLength": 3})
+    app = App()
+    app.install(JSONSchemaPlugin(registry=Registry().with_resource("https://example.com/tag.json", tag)))
+
+    @app.post("/tags", schema={"type": "array", "items": {"$ref": "https://example.com/tag.json"}})
+    def tags(body):
+        return {"count": len(body)}
+
+    client = Client(app)
+    assert client.post("/tags", json=["a", "bc"]).json == {"count": 2}
+    assert client.post("/tags", json=["long"]).json["errors"] == [
+        {"pointer": "#/0", "message": "'long' is too long"}
+    ]
+
+
+def test_draft_given_as_validator_class() -> None:
+    app = App()
+    app.install(JSONSchemaPlugin(draft=jsonschema.Draft4Validator))
+
+    # Draft 4 spells exclusive bounds as booleans, which Draft 2020-12 refuses.
+    @app.post("/n", schema={"type": "number", "minimum": 0, "exclusiveMinimum": True})
+    def number(body):
+        return {"n": body}
+
+    client = Client(app)
+    assert client.post("/n", json=1).status_code == 200
+    assert client.post("/n", json=0).status_code == 422
