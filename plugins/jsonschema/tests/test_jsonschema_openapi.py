@@ -239,3 +239,13 @@ def test_any_method_route_becomes_one_operation_per_method() -> None:
     path = openapi(app)["paths"]["/echo"]
     assert set(path) == {"get", "post", "put", "patch", "delete"}
     assert path["post"]["operationId"] == "post_echo_post"
+
+
+def test_mounted_plain_wsgi_app_is_left_out() -> None:
+    def wsgi_app(environ, start_response):
+        start_response("200 OK", [])
+        return [b""]
+
+    app = App()
+    app.mount("/legacy/", wsgi_app)
+    assert openapi(app)["paths"] == {}

@@ -100,10 +100,11 @@ class _Builder:
         explicit = {(route.rule, route.method.upper()) for route in app.routes}
         for route in app.routes:
             mountpoint = route.config.get("mountpoint")
-            target = mountpoint.get("target") if isinstance(mountpoint, Mapping) else None
-            if target is not None and hasattr(target, "routes"):
-                self.add_app(target, prefix + str(mountpoint.get("prefix", "")).rstrip("/"))
-                continue
+            if isinstance(mountpoint, Mapping):
+                target = mountpoint.get("target")
+                if hasattr(target, "routes"):
+                    self.add_app(target, prefix + str(mountpoint.get("prefix", "")).rstrip("/"))
+                continue  # a plain WSGI app mounted here has no routes to describe
             if route.config.get("openapi") is False:
                 continue
             method = route.method.upper()
