@@ -100,3 +100,15 @@ class TestCachePluginConformance(PluginConformance):
 
     def make_conflicting_plugin(self) -> Any:
         return self.make_plugin()
+
+
+def test_missing_plugin_package_fails_its_class_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="demijohn_nonexistent is not importable .* CI=true"):
+        plugin_module("demijohn_nonexistent")
+
+
+def test_missing_plugin_package_skips_its_class_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="pip install -e plugins/nonexistent"):
+        plugin_module("demijohn_nonexistent")

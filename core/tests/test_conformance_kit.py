@@ -60,6 +60,30 @@ def test_kit_fails_each_broken_plugin_with_exactly_the_matching_tests(pytester: 
     assert len(recorder.listoutcomes()[0]) > 10 * len(BROKEN_PLUGINS)
 
 
+def test_example_plugin_of_the_authors_guide_passes_the_kit(pytester: pytest.Pytester) -> None:
+    guide = (CORE.parent / "docs" / "plugin-authors.md").read_text()
+    (example,) = [block for block in guide.split("```python")[1:] if "class TimingPlugin" in block]
+    pytester.makepyfile(timing_plugin=example.split("```")[0])
+    pytester.makepyfile(test_timing="""
+        from demijohn.testing.conformance import PluginConformance
+        from timing_plugin import TimingPlugin
+
+        class TestTimingPlugin(PluginConformance):
+            route_config = {"timing": True}
+            unconcerned_route_config = {}
+            volatile_headers = frozenset({"x-elapsed"})
+
+            def make_plugin(self):
+                return TimingPlugin()
+
+            def make_conflicting_plugin(self):
+                return TimingPlugin()
+    """)
+    pytester.syspathinsert()
+    result = pytester.runpytest(*INNER)
+    result.assert_outcomes(passed=33)
+
+
 def test_failure_names_the_plugin_the_rule_and_the_plugin_chain(pytester: pytest.Pytester) -> None:
     recorder = run_kit(pytester, "IgnoresSkipPlugin", args=("-k", "test_skip_by_instance"))
     (report,) = recorder.getfailures()
