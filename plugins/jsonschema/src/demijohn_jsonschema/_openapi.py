@@ -102,7 +102,7 @@ class _Builder:
             mountpoint = route.config.get("mountpoint")
             if isinstance(mountpoint, Mapping):
                 target = mountpoint.get("target")
-                if hasattr(target, "routes"):
+                if isinstance(target, App):
                     self.add_app(target, prefix + str(mountpoint.get("prefix", "")).rstrip("/"))
                 continue  # a plain WSGI app mounted here has no routes to describe
             if route.config.get("openapi") is False:
