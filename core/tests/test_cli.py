@@ -200,3 +200,11 @@ def test_address_in_use_is_one_line_and_exit_1(tmp_path):
         second = cli("--bind", f"127.0.0.1:{port}", "hello:app")
         assert second.returncode == 1 and "cannot serve on 127.0.0.1:" in second.stderr
         assert get(("127.0.0.1", port)) == (200, "hello")
+
+
+def test_cli_imports_apps_from_the_current_directory(tmp_path, monkeypatch, capsys):
+    (tmp_path / "cwdapp.py").write_text("from demijohn import App\napp = App()\napp.get('/here')(lambda: 'x')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [entry for entry in sys.path if entry not in ("", str(tmp_path))])
+    assert main(["--routes", "cwdapp:app"]) == 0
+    assert "/here" in capsys.readouterr().out

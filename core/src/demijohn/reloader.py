@@ -158,7 +158,7 @@ class WatchfilesWatcher(FileWatcher):
         import watchfiles
 
         while not self._stopped.is_set():
-            files = self.watched_files()
+            files, first = self.watched_files(), True
             directories = {os.path.dirname(path) for path in files if os.path.isdir(os.path.dirname(path))}
             for changes in watchfiles.watch(*directories, watch_filter=functools.partial(_is_in, files),
                                             stop_event=self._stopped, rust_timeout=max(int(self.interval * 1000), 50),
@@ -166,8 +166,11 @@ class WatchfilesWatcher(FileWatcher):
                                             raise_interrupt=False):
                 if self._parent_gone():
                     return self._finish("exit")
-                if changes or self._scan() is not None:
+                # One stat pass per watch session: it records new files and catches an edit
+                # made before the events started flowing; after that, events alone suffice.
+                if changes or (first and self._scan() is not None):
                     return self._finish("reload")
+                first = False
                 if self.watched_files() - files:  # modules imported since: watch them too
                     break
 
@@ -219,7 +222,8 @@ def supervise(interval: float) -> int:
                     status = child.wait(timeout=interval)
                     break
                 except subprocess.TimeoutExpired:
-                    os.utime(lockfile)
+                    if os.path.exists(lockfile):  # someone removed it: the child will see that and exit
+                        os.utime(lockfile)
             if status != RELOAD_STATUS:
                 return 128 - status if status < 0 else status  # killed by a signal: shell convention
     except KeyboardInterrupt:
@@ -256,7 +260,10 @@ def serve_child(prepare: Callable[[], Any], serve: Callable[[Any], None], interv
         print("demijohn: the app failed to start; fix the error and save to reload (Ctrl-C to quit).",
               file=sys.stderr, flush=True)
         with watcher:
-            watcher.changed.wait()
+            try:
+                watcher.changed.wait()
+            except KeyboardInterrupt:
+                return 0
         return RELOAD_STATUS if watcher.status == "reload" else 0
     watcher._scan()  # the app's own modules, before the first request can be answered
     if threading.current_thread() is threading.main_thread():
