@@ -1,5 +1,5 @@
 """The plugin conformance kit (``demijohn.testing.conformance``) over the core's built-in
-JSON plugin and every first-party plugin, each with its embedded backend (SQLite, signed
+JSON and template plugins and every first-party plugin, each with its embedded backend (SQLite, signed
 cookies, in-process cache): the kit checks the plugin protocol, not the backends.
 
 A plugin package that is not installed fails its class with the reason under ``CI=true``
@@ -15,7 +15,7 @@ from typing import Any, Callable, ClassVar
 
 import pytest
 
-from demijohn import App, JSONPlugin
+from demijohn import App, JSONPlugin, TemplatePlugin
 from demijohn.testing.conformance import PluginConformance
 
 SECRET = "conformance-secret-3c8e1f5a9b2d"
@@ -44,6 +44,21 @@ class TestJSONPluginConformance(PluginConformance):
 
     def make_conflicting_plugin(self) -> JSONPlugin:
         return JSONPlugin()
+
+
+class TestTemplatePluginConformance(PluginConformance):
+    # The callback returns a str, which the template= wrapper passes through: the kit checks
+    # the protocol without Jinja2 (an optional extra); core/tests cover the rendering.
+    route_config: ClassVar[dict[str, Any]] = {"template": "conformance {{ greeting }}"}
+    unconcerned_route_config: ClassVar[dict[str, Any] | None] = {}
+
+    def make_plugin(self) -> TemplatePlugin:
+        return TemplatePlugin()
+
+    def make_app(self) -> App:
+        app = App()
+        app.uninstall(TemplatePlugin)  # every App() has one; the kit installs its own
+        return app
 
 
 class TestSQLAlchemyPluginConformance(PluginConformance):

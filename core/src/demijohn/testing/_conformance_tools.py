@@ -273,6 +273,10 @@ class Kit:
         self._plugins.append(spy)
         return plugin, spy
 
+    def adopt(self, plugin: Any) -> None:
+        """Close ``plugin`` (made outside :meth:`new_plugin`) at the end of the test too."""
+        self._plugins.append(ProtocolSpy(plugin))
+
     def build(self, install: bool = True, route_level: bool = False, skip: Callable[[Any], Any] | None = None,
               before: Iterable[Any] = (), after: Iterable[Any] = (), concerned: bool = True,
               path: str = "/probe") -> Built:

@@ -210,6 +210,7 @@ class PluginConformance:
         rival = self.make_conflicting_plugin()
         if rival is None:
             pytest.skip("make_conflicting_plugin() returns None: the plugin claims no unique resource")
+        self.kit.adopt(rival)
         built = self.kit.build()
         try:
             built.app.install(rival)
