@@ -202,7 +202,7 @@ def test_app_run_relays_to_run():
 
 
 # -- real servers in a subprocess -------------------------------------------------------------------
-@pytest.mark.parametrize("name", [installed(name) for name in ADAPTERS])
+@pytest.mark.parametrize("name", [installed(name) for name in [*ADAPTERS, "auto"]])
 def test_run_serves_real_http_with_each_installed_adapter(name, tmp_path):
     port = free_port()
     with Served(["-c", RUN_SCRIPT, name, "127.0.0.1", str(port)], log_dir=tmp_path) as served:
