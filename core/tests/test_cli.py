@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import demijohn
-from demijohn.cli import build_parser, describe_routes, load_config, main, parse_bind
+from demijohn.cli import UsageError, build_parser, describe_routes, load_config, main, parse_bind
 from demijohn.server import server_names
 from serving_apps.extras import make_app
 from serving_apps.harness import Served, child_env, free_port, get
@@ -51,7 +51,7 @@ def test_bind_accepts_host_port_ipv6_and_unix_forms(address, expected):
 
 @pytest.mark.parametrize("address", ["127.0.0.1:http", "127.0.0.1:70000", "unix:"])
 def test_bind_refuses_a_bad_address(address):
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         parse_bind(address)
 
 
@@ -90,7 +90,7 @@ def test_params_set_config_values_and_a_bare_key_sets_true():
 
 
 def test_param_without_a_key_is_refused():
-    with pytest.raises(ValueError, match="has no key"):
+    with pytest.raises(UsageError, match="has no key"):
         load_config([], ["=value"])
 
 

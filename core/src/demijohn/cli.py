@@ -12,6 +12,10 @@ from typing import Any, Sequence
 from .datastructures import ConfigDict
 from .errors import BottleException
 
+class UsageError(BottleException, ValueError):
+    """A command-line option has a value the CLI cannot use; the message names it."""
+
+
 DESCRIPTION = """Serve a WSGI app. APP is 'package.module:app' (an App or any WSGI callable), 'package.module'
 (the routes its module-level decorators added to the default app) or 'package.module:make_app()'.
 Run it from your project's root: the current directory is put on the import path."""
@@ -51,35 +55,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_bind(address: str) -> tuple[str, int]:
     """Split ``HOST[:PORT]`` (``[::1]:8080``, ``unix:/run/app.sock``) into host and port;
-    raises ``ValueError`` for a port that is not a number from 0 to 65535."""
+    raises :class:`UsageError` for a port that is not a number from 0 to 65535."""
     if address.startswith("unix:"):
         if len(address) == 5:
-            raise ValueError("unix: needs a socket path, as in unix:/tmp/app.sock")
+            raise UsageError("unix: needs a socket path, as in unix:/tmp/app.sock")
         return address, 0
     host, port = address, "8080"
     if ":" in address and address.rfind("]") < address.rfind(":"):
         host, port = address.rsplit(":", 1)
     host = host.strip("[]") or "127.0.0.1"
     if not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError(f"port {port!r} is not a number from 0 to 65535")
+        raise UsageError(f"port {port!r} is not a number from 0 to 65535")
     return host, int(port)
 
 
 def load_config(files: Sequence[str], params: Sequence[str]) -> ConfigDict:
-    """Config from INI ``files`` then ``KEY=VALUE`` ``params``; raises ``ValueError`` with
-    the offending file or parameter."""
+    """Config from INI ``files`` then ``KEY=VALUE`` ``params``; raises :class:`UsageError`
+    naming the offending file or parameter."""
     config = ConfigDict()
     for filename in files:
         try:
             config.load_config(filename)
         except OSError as error:
-            raise ValueError(f"cannot read config file {filename!r}: {error.strerror}") from None
+            raise UsageError(f"cannot read config file {filename!r}: {error.strerror}") from None
         except configparser.Error as error:
-            raise ValueError(f"config file {filename!r} is not valid INI: {error}".replace("\n", " ")) from None
+            raise UsageError(f"config file {filename!r} is not valid INI: {error}".replace("\n", " ")) from None
     for param in params:
         key, has_value, value = param.partition("=")
         if not key.strip():
-            raise ValueError(f"--param {param!r} has no key; write KEY=VALUE")
+            raise UsageError(f"--param {param!r} has no key; write KEY=VALUE")
         config[key.strip()] = value if has_value else True
     return config
 
@@ -108,11 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--interval must be a positive number of seconds, not {args.interval}")
     try:
         host, port = parse_bind(args.bind)
-    except ValueError as error:
+    except UsageError as error:
         parser.error(f"--bind {args.bind!r}: {error}")
     try:
         config = load_config(args.conf, args.param)
-    except ValueError as error:
+    except UsageError as error:
         parser.error(str(error))
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
