@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 from .app import App, Bottle, debug
@@ -28,13 +30,36 @@ from .response import BaseResponse, HTTPError, HTTPResponse, abort, redirect
 from .route import Route
 from .routing import Router, yieldroutes
 from .util import DictProperty, cached_property, makelist
-from .multipart import FileUpload
-from .static import static_file
 from .templates import (TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, TemplateError, TemplatePlugin,
                         jinja2_template, jinja2_view, template, view)
-from .loading import LoadError, load, load_app
-from .server import (AutoServer, CherootServer, GeventServer, GunicornServer, ServerAdapter, ServerError,
-                     WaitressServer, WSGIRefServer, run, server_names)
+
+# Names whose modules pull in heavy standard-library parts (sockets, mimetypes, tempfile)
+# are imported on first use, so ``import demijohn`` stays as quick as Bottle's.
+_LAZY = {
+    "FileUpload": "multipart", "static_file": "static",
+    "LoadError": "loading", "load": "loading", "load_app": "loading",
+    **dict.fromkeys(("AutoServer", "CherootServer", "GeventServer", "GunicornServer", "ServerAdapter", "ServerError",
+                     "WaitressServer", "WSGIRefServer", "run", "server_names"), "server"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'demijohn' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from .loading import LoadError, load, load_app
+    from .multipart import FileUpload
+    from .server import (AutoServer, CherootServer, GeventServer, GunicornServer, ServerAdapter, ServerError,
+                         WaitressServer, WSGIRefServer, run, server_names)
+    from .static import static_file
 
 __all__ = [
     "__version__",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import itertools
 import sys
-import traceback
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Iterator
 
@@ -329,6 +328,8 @@ class App:
         return out
 
     def _internal_error(self, environ: dict[str, Any], error: BaseException) -> HTTPError:
+        import traceback
+
         stacktrace = traceback.format_exc()
         errors = environ.get("wsgi.errors") or sys.stderr
         errors.write(stacktrace)

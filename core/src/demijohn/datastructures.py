@@ -4,7 +4,6 @@ dictionary (``ConfigDict``) with namespaces, metadata, overlays and change notif
 
 from __future__ import annotations
 
-import configparser
 import os
 from typing import Any, Callable, Iterator, MutableMapping
 
@@ -251,6 +250,8 @@ class ConfigDict(dict):  # type: ignore[type-arg]
         """Load an INI file: keys of ``[section]`` become ``section.key``; keys of the
         ``[DEFAULT]`` and ``[bottle]``/``[demijohn]`` sections stay at the top level.
         ``options`` go to :class:`configparser.ConfigParser`."""
+        import configparser
+
         options.setdefault("allow_no_value", True)
         options.setdefault("interpolation", configparser.ExtendedInterpolation())
         parser = configparser.ConfigParser(**options)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from http.cookies import CookieError, SimpleCookie
 from io import BytesIO
-from tempfile import TemporaryFile
 from typing import IO, Any
 from urllib.parse import SplitResult, quote, unquote, urljoin
 
@@ -179,6 +177,8 @@ class BaseRequest:
             if not sep or not name:
                 continue
             if len(value) > 1 and value[0] == value[-1] == '"':
+                from http.cookies import CookieError, SimpleCookie
+
                 parsed = SimpleCookie()
                 try:
                     parsed.load(f"{name}={value}")
@@ -240,6 +240,8 @@ class BaseRequest:
             if read > max_body:
                 raise HTTPError(413, f"Request body is over the limit of {max_body} bytes.")
             if read > self.MEMFILE_MAX and isinstance(body, BytesIO):
+                from tempfile import TemporaryFile
+
                 spooled = TemporaryFile(mode="w+b")
                 spooled.write(body.getvalue())
                 body = spooled

@@ -8,7 +8,6 @@ so a plugin's ``apply`` runs once per route per reset, never per request.
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -131,11 +130,15 @@ class Route:
 
     def get_undecorated_callback(self) -> Callable[..., Any]:
         """The original callback, behind any decorators that set ``__wrapped__``."""
+        import inspect
+
         func = inspect.unwrap(self.callback)
         return getattr(func, "__func__", func)
 
     def get_callback_args(self) -> list[str]:
         """The names of the arguments the undecorated callback accepts by keyword."""
+        import inspect
+
         parameters = inspect.signature(self.get_undecorated_callback()).parameters.values()
         return [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 

@@ -14,8 +14,9 @@ as in Bottle.
 
 from __future__ import annotations
 
-import inspect
+import math
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import quote, urlencode
 
@@ -46,11 +47,21 @@ def _int_filter(conf: str) -> tuple[str, Callable[[str], int], Callable[[Any], s
 
 
 def _float_filter(conf: str) -> tuple[str, Callable[[str], float], Callable[[Any], str]]:
-    return r"-?(?:\d+\.?\d*|\.\d+)", float, lambda value: repr(float(value))
+    return r"-?(?:\d+\.?\d*|\.\d+)", float, _float_to_url
+
+
+def _float_to_url(value: Any) -> str:
+    """The shortest text that reads back as ``value``, without an exponent (``1e+20`` would
+    not match the filter's pattern, so ``get_url`` would build a URL that 404s)."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise RouteBuildError(f"Cannot build a URL from the float {number!r}: only finite numbers match <:float>.")
+    text = repr(number)
+    return format(Decimal(text), "f") if "e" in text else text
 
 
 def _path_filter(conf: str) -> tuple[str, None, Callable[[Any], str]]:
-    return r".+?", None, lambda value: quote(str(value), safe="/")
+    return r"(?s:.+?)", None, lambda value: quote(str(value), safe="/")  # a file name may hold a newline
 
 
 class _Node:
@@ -152,7 +163,7 @@ class Router:
             self.static.setdefault(method, {})["".join(str(part) for _, part in builder)] = target
             return
         try:
-            regex = re.compile(f"^{pattern}$")
+            regex = re.compile(f"^{pattern}\\Z")  # not "$", which also matches before a final newline ("/5%0A")
         except re.error as error:
             raise RouteSyntaxError(f"Could not compile route rule {rule!r}: {error}.") from None
         node = self._trees.setdefault(method, _Node())
@@ -267,6 +278,8 @@ def yieldroutes(func: Callable[..., Any]) -> Iterator[str]:
     """Yield the rules a callback answers when none is given, from its name and
     arguments: ``def hello(name, greeting='hi')`` gives ``/hello/<name>`` and
     ``/hello/<name>/<greeting>``; a double underscore in the name becomes a slash."""
+    import inspect
+
     path = "/" + func.__name__.replace("__", "/").lstrip("/")
     params = [p for p in inspect.signature(func).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
