@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import quote, urlencode
 
@@ -57,7 +56,11 @@ def _float_to_url(value: Any) -> str:
     if not math.isfinite(number):
         raise RouteBuildError(f"Cannot build a URL from the float {number!r}: only finite numbers match <:float>.")
     text = repr(number)
-    return format(Decimal(text), "f") if "e" in text else text
+    if "e" not in text:
+        return text
+    from decimal import Decimal  # rare path; kept off the import time
+
+    return format(Decimal(text), "f")
 
 
 def _path_filter(conf: str) -> tuple[str, None, Callable[[Any], str]]:
