@@ -109,26 +109,31 @@ class PluginConformance:
 
     # -- the plugin object ----------------------------------------------------------------------
     def test_plugin_has_an_apply_method(self) -> None:
+        """The plugin is an api-2 object with apply(callback, route)."""
         plugin, _ = self.kit.new_plugin()
         if not callable(getattr(plugin, "apply", None)):
             self.kit.fail(f"{plugin!r} has no apply(callback, route) method.", "api")
 
     def test_plugin_declares_api_2(self) -> None:
+        """The plugin declares api = 2."""
         plugin, _ = self.kit.new_plugin()
         if getattr(plugin, "api", None) != 2:
             self.kit.fail(f"{self.kit.describe(plugin)} has api = {getattr(plugin, 'api', None)!r}.", "api")
 
     def test_plugin_has_a_name(self) -> None:
+        """The plugin has a non-empty str name to skip and uninstall it by."""
         plugin, _ = self.kit.new_plugin()
         name = getattr(plugin, "name", None)
         if not isinstance(name, str) or not name.strip():
             self.kit.fail(f"{type(plugin).__name__} has name = {name!r}.", "name")
 
     def test_plugin_wraps_the_route_it_concerns(self) -> None:
+        """The class's settings describe a route the plugin wraps (else the other tests prove nothing)."""
         self._require_wrapped(self.kit.build())
 
     # -- install, uninstall, close --------------------------------------------------------------
     def test_install_calls_setup_once_per_install(self) -> None:
+        """app.install() calls setup(app) once per install."""
         built = self.kit.build()
         assert built.spy is not None
         if not hasattr(built.plugin, "setup"):
@@ -141,6 +146,7 @@ class PluginConformance:
                           "after install, uninstall, install.", "setup", built)
 
     def test_install_lists_the_plugin_once(self) -> None:
+        """app.install() lists the plugin once in app.plugins."""
         built = self.kit.build()
         listed = sum(1 for plugin in built.app.plugins if plugin is built.plugin)
         if listed != 1:
@@ -148,6 +154,7 @@ class PluginConformance:
                           "(did setup() add it itself?).", "setup", built)
 
     def test_uninstall_calls_close_once(self) -> None:
+        """app.uninstall() calls close() once; a later app.close() does not call it again."""
         built = self.kit.build()
         assert built.spy is not None
         if not hasattr(built.plugin, "close"):
@@ -163,6 +170,7 @@ class PluginConformance:
                           "followed by app.close().", "close", built)
 
     def test_app_close_calls_close_once(self) -> None:
+        """app.close() calls close() once."""
         built = self.kit.build()
         assert built.spy is not None
         if not hasattr(built.plugin, "close"):
@@ -195,18 +203,22 @@ class PluginConformance:
                           "uninstall", built, diffs)
 
     def test_uninstall_by_instance_removes_the_plugin(self) -> None:
+        """app.uninstall(instance) removes the plugin from the app and its routes."""
         self._check_uninstall("the instance", lambda plugin: plugin)
 
     def test_uninstall_by_class_removes_the_plugin(self) -> None:
+        """app.uninstall(cls) removes the plugin from the app and its routes."""
         self._check_uninstall("the class", type)
 
     def test_uninstall_by_name_removes_the_plugin(self) -> None:
+        """app.uninstall('name') removes the plugin from the app and its routes."""
         plugin, _ = self.kit.new_plugin()
         if not getattr(plugin, "name", None):
             self.kit.fail(f"{type(plugin).__name__} has no name to uninstall it by.", "name")
         self._check_uninstall("the name", lambda plugin: plugin.name)
 
     def test_second_instance_claiming_the_same_resource_is_refused(self) -> None:
+        """A second plugin claiming the same unique resource is refused with PluginError."""
         rival = self.make_conflicting_plugin()
         if rival is None:
             pytest.skip("make_conflicting_plugin() returns None: the plugin claims no unique resource")
@@ -234,22 +246,27 @@ class PluginConformance:
                           diffs)
 
     def test_skip_by_instance_leaves_the_route_unwrapped(self) -> None:
+        """skip=[instance] leaves the plugin out of the route."""
         self._check_skip("skip=[instance]", lambda plugin: [plugin])
 
     def test_skip_by_class_leaves_the_route_unwrapped(self) -> None:
+        """skip=[cls] leaves the plugin out of the route."""
         self._check_skip("skip=[class]", lambda plugin: [type(plugin)])
 
     def test_skip_by_name_leaves_the_route_unwrapped(self) -> None:
+        """skip=['name'] leaves the plugin out of the route."""
         plugin, _ = self.kit.new_plugin()
         if not getattr(plugin, "name", None):
             self.kit.fail(f"{type(plugin).__name__} has no name to skip it by.", "name")
         self._check_skip("skip=[name]", lambda plugin: [plugin.name])
 
     def test_skip_true_leaves_the_route_unwrapped(self) -> None:
+        """skip=True leaves the plugin out of the route."""
         self._check_skip("skip=True", lambda _: True)
 
     # -- route-level apply ----------------------------------------------------------------------
     def test_route_level_apply_wraps_only_that_route(self) -> None:
+        """apply=[plugin] on a route wraps that route and no other."""
         built = self.kit.build(install=False, route_level=True)
         assert built.spy is not None
         other, _ = self.kit.add_route(built.app, "/other")
@@ -261,6 +278,7 @@ class PluginConformance:
                           f"{counts[1]} for a route without it.", "route_apply", built)
 
     def test_route_level_apply_does_not_call_setup(self) -> None:
+        """apply=[plugin] on a route never calls setup()."""
         built = self.kit.build(install=False, route_level=True)
         assert built.spy is not None
         self.kit.send(built.app)
@@ -269,6 +287,7 @@ class PluginConformance:
                           "apply=[plugin] on a route.", "route_apply", built)
 
     def test_route_level_apply_is_not_closed_by_app_close(self) -> None:
+        """app.close() does not close a plugin given only as apply=[plugin]."""
         built = self.kit.build(install=False, route_level=True)
         assert built.spy is not None
         self.kit.send(built.app)
@@ -279,6 +298,7 @@ class PluginConformance:
 
     # -- apply() is cached ----------------------------------------------------------------------
     def test_apply_runs_once_per_route_over_many_requests(self) -> None:
+        """apply() runs once per route, not per request."""
         built = self.kit.build()
         assert built.spy is not None
         for _ in range(10):
@@ -298,19 +318,24 @@ class PluginConformance:
                           f"{event}, and a second request (expected 2).", "again", built)
 
     def test_apply_runs_again_after_route_reset(self) -> None:
+        """route.reset() makes apply() run again."""
         self._check_reapplied("route.reset()", lambda built: built.route.reset())
 
     def test_apply_runs_again_after_app_reset(self) -> None:
+        """app.reset() makes apply() run again."""
         self._check_reapplied("app.reset()", lambda built: built.app.reset())
 
     def test_apply_runs_again_after_installing_another_plugin(self) -> None:
+        """Installing another plugin makes apply() run again."""
         self._check_reapplied("installing another plugin", lambda built: built.app.install(MarkerPlugin()))
 
     def test_apply_runs_again_after_uninstalling_another_plugin(self) -> None:
+        """Uninstalling another plugin makes apply() run again."""
         self._check_reapplied("uninstalling another plugin",
                               lambda built: built.app.uninstall(MarkerPlugin.name), neighbour=True)
 
     def test_new_chain_is_used_after_installing_another_plugin(self) -> None:
+        """After a reset the plugin wraps the new chain, not a wrapper it kept."""
         marker = MarkerPlugin()
         built = self.kit.build()
         self.kit.send(built.app)
@@ -323,6 +348,7 @@ class PluginConformance:
 
     # -- transparency ---------------------------------------------------------------------------
     def test_route_it_does_not_concern_keeps_the_callback_itself(self) -> None:
+        """apply() returns the callback itself for a route the plugin does not concern."""
         if self.unconcerned_route_config is None:
             pytest.skip("unconcerned_route_config is None: the plugin applies to every route")
         built = self.kit.build(concerned=False)
@@ -359,13 +385,16 @@ class PluginConformance:
                           "passthrough", built, diffs)
 
     def test_http_response_raised_by_the_callback_passes_through_unchanged(self) -> None:
+        """An HTTPResponse raised by the callback passes through unchanged."""
         self._check_passthrough("HTTPResponse", lambda: HTTPResponse(
             "conformance answer", status=202, headers={"X-Conformance-Answer": "passed through"}))
 
     def test_http_error_raised_by_the_callback_passes_through_unchanged(self) -> None:
+        """An HTTPError raised by the callback passes through unchanged."""
         self._check_passthrough("HTTPError", lambda: HTTPError(418, "conformance error"))
 
     def test_wrapper_keeps_the_callback_name_and_doc(self) -> None:
+        """The wrapper keeps the callback's __name__ and __doc__."""
         built = self.kit.build()
         callback = built.route.callback
         wrapper = built.plugin.apply(callback, built.route)
@@ -393,13 +422,16 @@ class PluginConformance:
                           built, diffs)
 
     def test_works_as_the_outermost_plugin(self) -> None:
+        """The plugin works with another plugin inside it."""
         self._check_position("outermost")
 
     def test_works_as_the_innermost_plugin(self) -> None:
+        """The plugin works with another plugin outside it."""
         self._check_position("innermost")
 
     # -- threads and mounting -------------------------------------------------------------------
     def test_concurrent_requests_each_get_their_own_result(self) -> None:
+        """Concurrent requests through the plugin answer as they do one at a time."""
         built = self.kit.build()
         count = self.concurrency
         built.probe.barrier = threading.Barrier(count, timeout=5)
@@ -437,6 +469,7 @@ class PluginConformance:
                           "than the same requests one at a time.", "threads", built, problems)
 
     def test_works_in_an_app_mounted_under_a_prefix(self) -> None:
+        """The plugin answers the same in an app mounted below a prefix."""
         built = self.kit.build()
         parent = self.make_app()
         parent.mount("/mounted", built.app)
