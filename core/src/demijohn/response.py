@@ -285,7 +285,11 @@ def redirect(url: str, code: int | None = None) -> NoReturn:
     redirect_response = response.copy(cls=HTTPResponse)
     redirect_response.status = code
     redirect_response.body = ""
-    redirect_response.set_header("Location", urljoin(request.url, safe_url))
+    try:
+        location = urljoin(request.url, safe_url)
+    except ValueError as error:  # a malformed Host header ("[") or target: the client's mistake, not ours
+        raise HTTPError(400, f"Cannot build the redirect URL from the Host header and {url!r}: {error}.") from None
+    redirect_response.set_header("Location", location)
     raise redirect_response
 
 
