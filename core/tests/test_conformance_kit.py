@@ -193,6 +193,7 @@ def test_kit_runs_from_a_plugin_package_installed_outside_the_repository(tmp_pat
     run = subprocess.run([python, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests"], capture_output=True,
                          text=True, env=environment, timeout=300, cwd=package)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "plugins: demijohn-" in run.stdout  # loaded through the pytest11 entry point
     assert "test_throwaway.py::TestThrowaway::test_skip_by_name_leaves_the_route_unwrapped PASSED" in run.stdout
     assert run.stdout.count(" PASSED") >= 25, run.stdout[-3000:]
 

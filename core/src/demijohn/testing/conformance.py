@@ -457,6 +457,9 @@ class PluginConformance:
                           "threads", built)
         alone = self.kit.build()
         problems = []
+        if sorted(map(str, built.probe.tokens)) != sorted(tokens):
+            problems.append(f"the callback saw the requests {sorted(map(str, built.probe.tokens))}, "
+                            f"expected each of {sorted(tokens)} once")
         for token in tokens:
             result = answers[token]
             if isinstance(result, BaseException):
