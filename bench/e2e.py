@@ -1,8 +1,10 @@
 """End-to-end benchmark: each framework under gunicorn and granian, driven by `wrk`.
 
-For every server, scenario and framework the script starts the server on a free port on
-127.0.0.1, checks one answer, warms up for a second, runs `wrk` for a bounded time,
-then stops the server (SIGTERM, then SIGKILL to its own process group after a grace).
+For every server and scenario the script starts one server per framework, each on a free
+port on 127.0.0.1, checks one answer from each, warms each up for a second, then runs
+`wrk` against them in turns of one second, forward then backward (sharing the `--seconds`
+budget, so a busy moment of a shared machine hits every framework alike), and stops them
+(SIGTERM, then SIGKILL to the server's own process group after a grace period).
 
     python bench/e2e.py --seconds 5
 """
@@ -15,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -81,11 +84,33 @@ def run_wrk(url: str, seconds: float, connections: int) -> dict[str, Any]:
         if found:
             scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[found.group(2)]
             result[f"p{percent}_ms"] = float(found.group(1)) * scale
+    total = re.search(r"(\d+) requests in", output)
+    result["requests"] = int(total.group(1)) if total else 0
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     result["non_2xx"] = int(non_2xx.group(1)) if non_2xx else 0
     errors = re.search(r"Socket errors: (.*)", output)
     result["socket_errors"] = errors.group(1) if errors else ""
     return result
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User + system CPU time of every live process in a process group, in seconds."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after "pid (comm)": state ppid pgrp ... utime is field 14, stime 15 (1-based)
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -100,31 +125,88 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-def measure_case(server: str, framework: str, scenario_name: str, seconds: float,
-                 connections: int) -> dict[str, Any]:
-    """One server + framework + scenario: start, check, warm up, measure, stop."""
-    scenario = SCENARIOS[scenario_name]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}{scenario.path}"
-    environment = dict(os.environ, BENCH_FRAMEWORK=framework, BENCH_SCENARIO=scenario_name,
-                       PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    log = open(os.path.join(results_dir(), f"{server}-{framework}-{scenario_name}.log"), "wb")
-    process = subprocess.Popen(server_command(server, port), cwd=HERE, env=environment,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+class Server:
+    """One framework's app served by one server on a free port, with its log file."""
+
+    def __init__(self, server: str, framework: str, scenario_name: str) -> None:
+        self.framework = framework
+        self.scenario = SCENARIOS[scenario_name]
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}{self.scenario.path}"
+        environment = dict(os.environ, BENCH_FRAMEWORK=framework, BENCH_SCENARIO=scenario_name,
+                           PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.log = open(os.path.join(results_dir(), f"{server}-{framework}-{scenario_name}.log"), "wb")
+        self.process = subprocess.Popen(server_command(server, port), cwd=HERE, env=environment,
+                                        stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def check(self) -> str | None:
+        """Wait for the first answer; return what is wrong with it, or None."""
+        try:
+            status, body = wait_ready(self.url, time.monotonic() + 60)
+        except TimeoutError as error:
+            return str(error)
+        if status != self.scenario.status or not self.scenario.check_body(body):
+            return f"wrong answer: {status} {body[:100]!r}"
+        return None
+
+    def close(self) -> None:
+        stop(self.process)
+        self.log.close()
+
+
+def measure_group(server: str, scenario_name: str, frameworks: list[str], seconds: float,
+                  connections: int) -> dict[str, dict[str, Any]]:
+    """All frameworks of one server and scenario, started together, measured interleaved.
+
+    Each framework gets one-second wrk runs adding up to `seconds` (at least two), in turns,
+    forward then backward, so a busy moment of the machine does not land on one
+    framework only; the figure is the median run. The server's CPU time (its whole
+    process group, from /proc) per request completed is recorded too: unlike req/s it
+    does not drop when other processes take the CPU.
+    """
+    passes = max(2, round(seconds))
+    servers = [Server(server, framework, scenario_name) for framework in frameworks]
+    results: dict[str, dict[str, Any]] = {}
     try:
-        status, body = wait_ready(url, time.monotonic() + 60)
-        if status != scenario.status or not scenario.check_body(body):
-            return {"error": f"wrong answer: {status} {body[:100]!r}"}
-        run_wrk(url, 1, connections)  # warm-up: imports, caches, Falcon's router compile
-        result = run_wrk(url, seconds, connections)
-        if result["non_2xx"] or result["rps"] is None:
-            result["error"] = f"non-2xx {result['non_2xx']}, output: {result['raw'][-300:]}"
-        return result
-    except (TimeoutError, subprocess.TimeoutExpired) as error:
-        return {"error": str(error)}
+        live = []
+        for one in servers:
+            error = one.check()
+            if error:
+                results[one.framework] = {"error": error}
+            else:
+                run_wrk(one.url, 1, connections)  # warm-up: caches, Falcon's router compile
+                live.append(one)
+        runs: dict[str, list[dict[str, Any]]] = {one.framework: [] for one in live}
+        for number in range(passes):
+            for one in (live if number % 2 == 0 else list(reversed(live))):
+                before = group_cpu_seconds(one.process.pid)
+                measured = run_wrk(one.url, 1, connections)
+                cpu = group_cpu_seconds(one.process.pid) - before
+                if measured["requests"]:
+                    measured["cpu_us_per_request"] = cpu / measured["requests"] * 1e6
+                runs[one.framework].append(measured)
+        for framework, measured in runs.items():
+            rates = [run["rps"] for run in measured if run["rps"] is not None]
+            cpu_costs = [run["cpu_us_per_request"] for run in measured
+                         if run.get("cpu_us_per_request")]
+            result: dict[str, Any] = {
+                "rps": statistics.median(rates) if len(rates) == passes else None,
+                "rps_runs": rates,
+                "cpu_us_per_request": statistics.median(cpu_costs) if cpu_costs else None,
+                "p50_ms": max((run.get("p50_ms") or 0) for run in measured),
+                "p99_ms": max((run.get("p99_ms") or 0) for run in measured),
+                "non_2xx": sum(run["non_2xx"] for run in measured),
+                "socket_errors": "; ".join(run["socket_errors"] for run in measured),
+            }
+            if result["non_2xx"] or result["rps"] is None:
+                result["error"] = (f"non-2xx {result['non_2xx']}, output: "
+                                   f"{measured[-1]['raw'][-300:]}")
+            results[framework] = result
     finally:
-        stop(process)
-        log.close()
+        for one in servers:
+            one.close()
+    return results
 
 
 def results_dir() -> str:
@@ -156,15 +238,12 @@ def run(seconds: float, connections: int, frameworks: list[str],
     results: dict[str, Any] = {}
     for server in servers:
         for scenario in E2E_SCENARIOS:
-            for framework in frameworks:
-                print(f"  e2e {server:<8} {scenario:<8} {framework:<9}", end="", file=sys.stderr,
-                      flush=True)
-                case = measure_case(server, framework, scenario, seconds, connections)
-                if "error" not in case:
-                    case.pop("raw", None)
-                results.setdefault(server, {}).setdefault(scenario, {})[framework] = case
-                shown = f"{case['rps']:>10,.0f} req/s" if case.get("rps") else case.get("error")
-                print(f" {shown}", file=sys.stderr, flush=True)
+            print(f"  e2e {server:<8} {scenario:<8}", end="", file=sys.stderr, flush=True)
+            group = measure_group(server, scenario, frameworks, seconds, connections)
+            results.setdefault(server, {})[scenario] = group
+            shown = ", ".join(f"{fw} {case['rps']:,.0f}" if case.get("rps") else
+                              f"{fw} {case.get('error')}" for fw, case in group.items())
+            print(f" req/s: {shown}", file=sys.stderr, flush=True)
     return {"seconds": seconds, "connections": connections, "frameworks": frameworks,
             "results": results}
 

@@ -1,43 +1,89 @@
 """Import time of each framework, from `python -X importtime -c "import <module>"`.
 
-Each import runs in a fresh interpreter, several times, interleaved; the figure is the
-median of the cumulative microseconds on the line of the top-level module.
+Each import runs in a fresh interpreter, several times, interleaved; the figures are the
+median and the best of the cumulative microseconds on the line of the top-level module,
+and the CPU time the import adds to the interpreter's start (from the child's rusage).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
+from typing import Any
 
 MODULES = ("demijohn", "bottle", "falcon", "flask")
 
 
-def import_us(module: str) -> float | None:
-    """Cumulative import time of `module` in microseconds, or None if it is missing."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
+def import_us(module: str | None) -> tuple[float, float] | None:
+    """`module`'s cumulative import time in microseconds per `-X importtime`, and the CPU
+    time of the whole child interpreter in microseconds; None if it cannot be imported."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    code = f"import {module}" if module else "pass"
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
                           capture_output=True, text=True, timeout=60)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1e6
     if done.returncode != 0:
         return None
+    if module is None:
+        return 0.0, cpu
     for line in reversed(done.stderr.splitlines()):
         parts = [part.strip() for part in line.split("|")]
         if len(parts) == 3 and parts[2] == module:
-            return float(parts[1])
+            return float(parts[1]), cpu
     return None
 
 
-def run(repeat: int = 9, modules: tuple[str, ...] = MODULES) -> dict[str, dict[str, float]]:
-    """Median and spread of each module's import time over `repeat` interleaved runs."""
-    samples: dict[str, list[float]] = {module: [] for module in modules}
+def heaviest_imports(package: str, count: int = 6) -> list[dict[str, Any]]:
+    """The outside modules that `package`'s own modules import, by cumulative import time.
+
+    `-X importtime` prints a module after the modules it imported, one indentation level
+    deeper; a stack of the lines seen so far gives each module its importer.
+    """
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {package}"],
+                          capture_output=True, text=True, timeout=60)
+    pending: list[tuple[int, str, float]] = []
+    found: list[dict[str, Any]] = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name_part = line.split("|")
+        if not cumulative.strip().isdigit():
+            continue
+        level = len(name_part) - len(name_part.lstrip())
+        name, micros = name_part.strip(), float(cumulative)
+        children = [entry for entry in pending if entry[0] > level]
+        pending = [entry for entry in pending if entry[0] <= level]
+        if name == package or name.startswith(package + "."):
+            for _, child, child_micros in children:
+                if not child.startswith(package):
+                    found.append({"module": child, "imported_by": name, "ms": child_micros / 1000})
+        pending.append((level, name, micros))
+    found.sort(key=lambda row: row["ms"], reverse=True)
+    return found[:count]
+
+
+def run(repeat: int = 9, modules: tuple[str, ...] = MODULES) -> dict[str, dict[str, Any]]:
+    """Each module's import time over `repeat` interleaved runs: the median and best of
+    `-X importtime`'s figure (wall time), and the median CPU time the import adds to a bare
+    interpreter's start (steady when other processes load the machine)."""
+    samples: dict[str, list[tuple[float, float]]] = {module: [] for module in modules}
+    baselines: list[float] = []
     for _ in range(repeat):
+        baselines.append(import_us(None)[1])  # type: ignore[index]  # the bare start
         for module in modules:
             value = import_us(module)
             if value is not None:
                 samples[module].append(value)
-    return {module: {"median_ms": statistics.median(values) / 1000,
-                     "min_ms": min(values) / 1000, "runs": len(values)}
+    baseline = statistics.median(baselines)
+    return {module: {"median_ms": statistics.median(wall for wall, _ in values) / 1000,
+                     "min_ms": min(wall for wall, _ in values) / 1000,
+                     "cpu_ms": (statistics.median(cpu for _, cpu in values) - baseline) / 1000,
+                     "runs": len(values)}
             for module, values in samples.items() if values}
 
 

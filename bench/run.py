@@ -133,17 +133,26 @@ def main(argv: list[str]) -> int:
     if "demijohn" in data["frameworks"]:
         print("== profiles", file=sys.stderr)
         specs = ["hello", "dynamic", "404"]
-        for scenario, cells in data["results"].items():  # profile every missed scenario too
-            mine, falcon = cells.get("demijohn"), cells.get("falcon")
+        measured = data["results"]
+        for scenario, row in measured.items():  # profile every missed scenario too
+            mine, falcon = row.get("demijohn"), row.get("falcon")
             if (mine and falcon and mine["median_ns"] > falcon["median_ns"]
                     and scenario not in specs and not SCENARIOS[scenario].match_only):
                 specs.append(scenario)
+        wrap = measured.get("plugins-wrap", {}).get("demijohn")
+        hello = measured.get("hello", {}).get("demijohn")
+        stick = data["yardstick"]
+        if wrap and hello and wrap["median_ns"] - hello["median_ns"] > (
+                stick["calls-5"]["median_ns"] - stick["calls-0"]["median_ns"]):
+            specs.append("plugins-wrap")
         calls = 2000 if quick else 20000
         run["profiles"] = {f"demijohn:{spec}": inprocess.profile(f"demijohn:{spec}", calls, 15)
                            for spec in specs}
 
     print("== import time", file=sys.stderr)
     run["importtime"] = importtime.run(repeat=3 if quick else 9)
+    if "demijohn" in run["importtime"]:
+        run["import_heaviest"] = importtime.heaviest_imports("demijohn", 6)
 
     if args.no_e2e:
         run["e2e_skipped"] = "--no-e2e"
