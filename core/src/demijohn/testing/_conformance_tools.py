@@ -88,21 +88,19 @@ class ProtocolSpy:
                                 f"instance, which failed ({error}). Give the plugin a __dict__ (no __slots__).",
                                 pytrace=False)
 
-    def _spy_setup(self, original: Callable[..., Any]) -> Callable[..., Any]:
+    def _counting(self, original: Callable[..., Any], counter: str) -> Callable[..., Any]:
         @functools.wraps(original)
-        def setup(*args: Any, **kwargs: Any) -> Any:
+        def counted(*args: Any, **kwargs: Any) -> Any:
             with self._lock:
-                self.setup_calls += 1
+                setattr(self, counter, getattr(self, counter) + 1)
             return original(*args, **kwargs)
-        return setup
+        return counted
+
+    def _spy_setup(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        return self._counting(original, "setup_calls")
 
     def _spy_close(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def close(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                self.close_calls += 1
-            return original(*args, **kwargs)
-        return close
+        return self._counting(original, "close_calls")
 
     def _spy_apply(self, original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
