@@ -119,6 +119,28 @@ def where_time_goes(run: dict[str, Any], scenario: str | None) -> str:
     return f"cProfile of demijohn:{spec}, own time: {top}"
 
 
+def e2e_cell(cases: dict[str, Any], framework: str) -> str:
+    """`req/s (CPU µs per request)` of one end-to-end case."""
+    case = cases.get(framework, {})
+    if case.get("error"):
+        return "error"
+    if not case.get("rps"):
+        return "n/a"
+    cpu = case.get("cpu_us_per_request")
+    return f"{case['rps']:,.0f}" + (f" ({cpu:.0f} µs)" if cpu else "")
+
+
+def e2e_ratio(cases: dict[str, Any], framework: str, peer: str) -> str:
+    """req/s ratio (and server-CPU-per-request ratio) of `framework` over `peer`."""
+    mine, theirs = cases.get(framework, {}), cases.get(peer, {})
+    if not (mine.get("rps") and theirs.get("rps")):
+        return "n/a"
+    text = f"{mine['rps'] / theirs['rps']:.2f}×"
+    if mine.get("cpu_us_per_request") and theirs.get("cpu_us_per_request"):
+        text += f" ({theirs['cpu_us_per_request'] / mine['cpu_us_per_request']:.2f}×)"
+    return text
+
+
 def markdown(run: dict[str, Any]) -> str:
     """The whole performance page."""
     data = run["inprocess"]
@@ -229,27 +251,9 @@ def markdown(run: dict[str, Any]) -> str:
         add("|---|---|" + "---|" * (len(e2e_fws) + 3))
         for server, scenarios in e2e["results"].items():
             for scenario, cases in scenarios.items():
-                def show(fw: str) -> str:
-                    case = cases.get(fw, {})
-                    if case.get("error"):
-                        return "error"
-                    if not case.get("rps"):
-                        return "n/a"
-                    cpu = case.get("cpu_us_per_request")
-                    return f"{case['rps']:,.0f}" + (f" ({cpu:.0f} µs)" if cpu else "")
-
-                def ratio(a: str, b: str) -> str:
-                    x, y = cases.get(a, {}), cases.get(b, {})
-                    if not (x.get("rps") and y.get("rps")):
-                        return "n/a"
-                    text = f"{x['rps'] / y['rps']:.2f}×"
-                    if x.get("cpu_us_per_request") and y.get("cpu_us_per_request"):
-                        text += f" ({y['cpu_us_per_request'] / x['cpu_us_per_request']:.2f}×)"
-                    return text
-
-                add(f"| {server} | {scenario} | " + " | ".join(show(fw) for fw in e2e_fws)
-                    + f" | {ratio('demijohn', 'bottle')} | {ratio('demijohn', 'falcon')} | "
-                    f"{ratio('falcon', 'bottle')} |")
+                add(f"| {server} | {scenario} | " + " | ".join(e2e_cell(cases, fw) for fw in e2e_fws)
+                    + f" | {e2e_ratio(cases, 'demijohn', 'bottle')} | "
+                    f"{e2e_ratio(cases, 'demijohn', 'falcon')} | {e2e_ratio(cases, 'falcon', 'bottle')} |")
         add("\nRatios: req/s ratio (CPU-per-request ratio, peer's ÷ this one's); > 1 means faster.")
         errors = [(s, sc, fw, c["error"]) for s, scs in e2e["results"].items()
                   for sc, cs in scs.items() for fw, c in cs.items() if c.get("error")]
