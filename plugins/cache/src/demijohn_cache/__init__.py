@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from demijohn import HTTPError, HTTPResponse, PluginError, request, response
 
-from ._entries import Entry, etag_for, etag_matches, forbids_storing
+from ._entries import Entry, etag_for, etag_matches, forbids_storing, varies_beyond
 from ._options import (
     DEFAULT_STATUSES,
     KeyFunction,
@@ -343,7 +343,8 @@ class CachePlugin:
         else:
             return result  # files, generators and other streams pass through uncached
         headers = [(str(n), str(v)) for n, v in target.headerlist]
-        if target.status_code not in settings.statuses or forbids_storing(headers):
+        if (target.status_code not in settings.statuses or forbids_storing(headers)
+                or varies_beyond(headers, settings.vary)):
             if self.header:
                 target.set_header(self.header, "MISS")
             if target is result:

@@ -34,6 +34,18 @@ def forbids_storing(headers: Iterable[tuple[str, str]]) -> bool:
     return False
 
 
+def varies_beyond(headers: Iterable[tuple[str, str]], keyed: Iterable[str]) -> bool:
+    """True when the response says (``Vary``) it depends on a request header that is not
+    part of the cache key, such as ``Cookie`` on a page that read the session: storing it
+    would serve one visitor's answer to another."""
+    known = {name.lower() for name in keyed}
+    for name, value in headers:
+        if name.lower() == "vary":
+            if any(part.strip().lower() not in known for part in value.split(",") if part.strip()):
+                return True
+    return False
+
+
 def etag_for(body: bytes) -> str:
     """A strong entity tag derived from the body."""
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'

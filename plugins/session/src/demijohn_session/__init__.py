@@ -100,6 +100,9 @@ class Session(MutableMapping[str, Any]):
 
     def _load(self) -> None:
         self._data = {}
+        # The answer now depends on the Cookie header: say so, so that no shared cache (the
+        # cache plugin, a proxy) serves this visitor's page to another one.
+        response.add_header("Vary", "Cookie")
         cookie = request.get_cookie(self.cookie_name)
         if not cookie:
             return
