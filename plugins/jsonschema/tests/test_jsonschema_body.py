@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import jsonschema
+import pytest
 from referencing import Registry, Resource
 
-from demijohn import App, request
+from demijohn import App, PluginError, request
 from demijohn.testing import Client
 from demijohn_jsonschema import JSONSchemaPlugin
 from jsonschema_testdata import SCHEMAS, USER_SCHEMA
@@ -291,3 +292,45 @@ def test_draft_given_as_validator_class() -> None:
     client = Client(app)
     assert client.post("/n", json=1).status_code == 200
     assert client.post("/n", json=0).status_code == 422
+
+
+def test_violations_over_max_errors_are_counted_but_not_all_listed() -> None:
+    app = App()
+    app.install(JSONSchemaPlugin(max_errors=2))
+
+    @app.post("/numbers", schema={"type": "array", "items": {"type": "integer"}})
+    def numbers(body):
+        return {"ok": True}
+
+    result = Client(app).post("/numbers", json=["a", "b", "c", "d"])
+    assert result.status_code == 422
+    assert result.json["detail"] == "The request body does not match its schema: 4 violations; the first 2 are listed."
+    assert [error["pointer"] for error in result.json["errors"]] == ["#/0", "#/1"]
+
+
+def test_max_errors_none_lists_every_violation() -> None:
+    app = App()
+    app.install(JSONSchemaPlugin(max_errors=None))
+
+    @app.post("/numbers", schema={"type": "array", "items": {"type": "integer"}})
+    def numbers(body):
+        return {"ok": True}
+
+    result = Client(app).post("/numbers", json=["x"] * 150)
+    assert len(result.json["errors"]) == 150
+
+
+def test_max_errors_below_one_is_refused() -> None:
+    with pytest.raises(PluginError, match="max_errors=0 must be at least 1"):
+        JSONSchemaPlugin(max_errors=0)
+
+
+def test_long_offending_value_is_shortened_in_the_message(app: App, client: Client) -> None:
+    @app.post("/short", schema={"type": "string", "maxLength": 5})
+    def short(body):
+        return {"ok": True}
+
+    result = client.post("/short", json="x" * 10_000)
+    [error] = result.json["errors"]
+    assert len(error["message"]) == 500
+    assert error["message"].endswith("…")

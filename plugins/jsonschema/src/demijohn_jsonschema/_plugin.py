@@ -14,7 +14,7 @@ from demijohn import App, HTTPResponse, PluginError, Route, request, response
 from jsonschema.protocols import Validator
 from referencing import Registry
 
-from ._problems import problem, server_problem, violations
+from ._problems import count, problem, server_problem, violation_problem, violations
 from ._query import QueryParser
 from ._schemas import SchemaStore, resolve_draft
 
@@ -70,6 +70,7 @@ class JSONSchemaPlugin:
         base_path: str | os.PathLike[str] | None = None,
         registry: Registry[Any] | None = None,
         debug: bool | None = None,
+        max_errors: int | None = 100,
     ) -> None:
         if not keyword.isidentifier() or not query_keyword.isidentifier():
             raise PluginError(
@@ -80,7 +81,10 @@ class JSONSchemaPlugin:
         self.query_keyword = query_keyword
         self.draft = resolve_draft(draft)
         self.format_checking = format_checking
+        if max_errors is not None and max_errors < 1:
+            raise PluginError(f"JSONSchemaPlugin: max_errors={max_errors!r} must be at least 1, or None for no limit")
         self.debug = debug
+        self.max_errors = max_errors
         self.store = SchemaStore(base_path, self.draft, registry)
 
     def setup(self, app: App) -> None:
@@ -126,7 +130,7 @@ class JSONSchemaPlugin:
                     f"{where}: the URL wildcard <{name}> collides with the argument JSONSchemaPlugin "
                     f"passes; rename the wildcard or give the plugin another keyword"
                 )
-        debug = self.debug
+        debug, max_errors = self.debug, self.max_errors
         app = route.app
 
         @functools.wraps(callback)
@@ -135,14 +139,14 @@ class JSONSchemaPlugin:
                 query = query_parser.parse(_query_pairs())
                 errors = violations(query_validator, query)
                 if errors:
-                    raise problem(400, _count("The query string does not match its schema", errors), errors)
+                    raise violation_problem(400, "The query string does not match its schema", errors, max_errors)
                 if pass_query:
                     kwargs[self.query_keyword] = query
             if body_validator is not None:
                 body = _read_json_body()
                 errors = violations(body_validator, body)
                 if errors:
-                    raise problem(422, _count("The request body does not match its schema", errors), errors)
+                    raise violation_problem(422, "The request body does not match its schema", errors, max_errors)
                 if pass_body:
                     kwargs[self.keyword] = body
             result = callback(*args, **kwargs)
@@ -155,10 +159,6 @@ class JSONSchemaPlugin:
 
     def close(self) -> None:
         """Nothing to release: validators live as long as the routes that use them."""
-
-
-def _count(what: str, errors: list[dict[str, str]]) -> str:
-    return f"{what}: {len(errors)} violation{'s' if len(errors) != 1 else ''}."
 
 
 def _read_json_body() -> Any:
@@ -217,5 +217,6 @@ def _check_response(validator: Validator, result: Any, where: str, debug: bool) 
         "; ".join(f"{error['pointer']}: {error['message']}" for error in errors),
     )
     if debug:
-        raise server_problem(_count(f"The response of {where} does not match its response_schema", errors), errors)
+        what = f"The response of {where} does not match its response_schema"
+        raise server_problem(count(what, len(errors), len(errors)), errors)
     raise server_problem("The server produced an invalid response; the details are in its log.")

@@ -25,11 +25,19 @@ def pointer(path: Iterable[Any]) -> str:
     return "#" + "".join("/" + part for part in escaped)
 
 
+#: Longest message kept: jsonschema quotes the offending value, which may be the whole body.
+MAX_MESSAGE = 500
+
+
+def _shorten(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
 def violations(validator: Validator, instance: Any) -> list[dict[str, str]]:
     """Every violation of ``instance`` (not only the first), as ``{"pointer", "message"}`` dicts."""
     try:
         return [
-            {"pointer": pointer(error.absolute_path), "message": error.message}
+            {"pointer": pointer(error.absolute_path), "message": _shorten(error.message)}
             for error in validator.iter_errors(instance)
         ]
     except RecursionError:
@@ -57,6 +65,20 @@ def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None
         status=status,
         headers={"Content-Type": PROBLEM_CONTENT_TYPE},
     )
+
+
+def count(what: str, total: int, listed: int) -> str:
+    """``'The request body does not match its schema: 3 violations.'`` (and how many are listed, if not all)."""
+    text = f"{what}: {total} violation{'s' if total != 1 else ''}"
+    return f"{text}; the first {listed} are listed." if listed < total else f"{text}."
+
+
+def violation_problem(
+    status: int, what: str, errors: list[dict[str, str]], max_errors: int | None
+) -> HTTPResponse:
+    """A problem listing ``errors`` (at most ``max_errors`` of them) for a schema failure."""
+    listed = errors if max_errors is None else errors[:max_errors]
+    return problem(status, count(what, len(errors), len(listed)), listed)
 
 
 def server_problem(detail: str, errors: list[dict[str, str]] | None = None) -> HTTPResponse:
