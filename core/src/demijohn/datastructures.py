@@ -5,14 +5,19 @@ dictionary (``ConfigDict``) with namespaces, metadata, overlays and change notif
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterator, MutableMapping
+from collections.abc import MutableMapping
+from typing import Any, Callable, Iterator
 
 _MISSING: Any = object()
 
 
+# Bases come from collections.abc, not typing: a typing.MutableMapping base makes the class
+# Generic, which doubles the cost of creating one (one per parsed query; *request access*).
 class MultiDict(MutableMapping[str, Any]):
     """A dict that keeps every value given for a key. Plain access returns the last one;
     :meth:`getall` returns them all (query strings and forms may repeat a key)."""
+
+    __slots__ = ("dict",)  # one is made per parsed query/form: keep creation cheap (*request access*)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.dict: dict[str, list[Any]] = {}
@@ -21,6 +26,13 @@ class MultiDict(MutableMapping[str, Any]):
         pairs = args[0].items() if args and hasattr(args[0], "items") else (args[0] if args else ())
         for key, value in [*pairs, *kwargs.items()]:
             self.append(key, value)
+
+    @classmethod
+    def from_lists(cls, values: dict[str, list[Any]]) -> Any:
+        """Wrap a ready ``{key: [values]}`` dict without copying it (parsers use this)."""
+        instance = cls.__new__(cls)
+        instance.dict = values
+        return instance
 
     def __len__(self) -> int:
         return len(self.dict)
@@ -87,6 +99,7 @@ class FormsDict(MultiDict):
     """A :class:`MultiDict` for form and query data whose values are also attributes:
     ``request.query.page`` is the value, or ``''`` when missing (never an AttributeError)."""
 
+    __slots__ = ()
     input_encoding = "utf-8"
     recode_unicode = True
 
@@ -124,6 +137,8 @@ def header_value(value: Any) -> str:
 class HeaderDict(MultiDict):
     """A case-insensitive :class:`MultiDict` for HTTP headers. Setting a value replaces
     all previous values; :meth:`append` adds one. Values are strings; CR/LF is refused."""
+
+    __slots__ = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.dict = {}
@@ -171,14 +186,18 @@ class WSGIHeaderDict(MutableMapping[str, str]):
     def __init__(self, environ: dict[str, Any]) -> None:
         self.environ = environ
 
-    def _key(self, name: str) -> str:
-        key = self._environ_keys.get(name)
+    @classmethod
+    def environ_key(cls, name: str) -> str:
+        """The environ key of header ``name``: ``'X-Token'`` → ``'HTTP_X_TOKEN'``."""
+        key = cls._environ_keys.get(name)
         if key is None:
             key = name.replace("-", "_").upper()
-            key = key if key in self._plain else "HTTP_" + key
-            if len(self._environ_keys) < 1000:  # bounded: clients choose header names
-                self._environ_keys[name] = key
+            key = key if key in cls._plain else "HTTP_" + key
+            if len(cls._environ_keys) < 1000:  # bounded: clients choose header names
+                cls._environ_keys[name] = key
         return key
+
+    _key = environ_key
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
         """The header value, or ``default`` (one environ lookup; *request access* scenario)."""

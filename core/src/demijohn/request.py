@@ -45,17 +45,19 @@ def _unquote(text: str, what: str) -> str:
 def parse_query(text: str, what: str = "query string") -> FormsDict:
     """Parse ``a=1&b=2&a=3`` into a :class:`FormsDict`; raises a 400 ``HTTPError`` for
     malformed percent-encoding or invalid UTF-8."""
-    forms = FormsDict()
-    values = forms.dict
+    values: dict[str, list[str]] = {}
+    # Most query strings need no decoding at all: check once, not per key and value (*request access*).
+    plain = text.isascii() and "%" not in text and "+" not in text
     for pair in text.split("&"):
         if pair:
             key, _, value = pair.partition("=")
-            key = _unquote(key, what)
+            if not plain:
+                key, value = _unquote(key, what), _unquote(value, what)
             if key in values:
-                values[key].append(_unquote(value, what))
+                values[key].append(value)
             else:
-                values[key] = [_unquote(value, what)]
-    return forms
+                values[key] = [value]
+    return FormsDict.from_lists(values)
 
 
 class BaseRequest:
@@ -160,7 +162,10 @@ class BaseRequest:
 
     def get_header(self, name: str, default: Any = None) -> Any:
         """The value of request header ``name``, or ``default``."""
-        return self.headers.get(name, default)
+        value = self.environ.get(WSGIHeaderDict.environ_key(name))  # one dict read (*request access*)
+        if value is None:
+            return default
+        return value if value.isascii() else value.encode("latin1").decode("utf-8", "replace")
 
     @DictProperty("environ", "bottle.request.cookies", read_only=True)
     def cookies(self) -> FormsDict:
