@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 
 $(BIN)/tox:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check tox
+	$(BIN)/pip install -q --disable-pip-version-check tox tox-uv
 
 $(BIN)/demijohn: $(BIN)/tox
 	$(BIN)/pip install -q --disable-pip-version-check -e 'core[jinja2]' -e plugins/sqlalchemy -e plugins/session \
