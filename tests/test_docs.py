@@ -77,8 +77,10 @@ def sandbox(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("page", "index"), CASES)
-def test_sample_runs(page: Path, index: int, sandbox: Path) -> None:
-    namespace: dict[str, Any] = {"__name__": f"docs_{page.stem.replace('-', '_')}"}
+def test_sample_runs(page: Path, index: int, sandbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType(f"docs_{page.stem.replace('-', '_')}")  # a real module: SQLAlchemy resolves
+    monkeypatch.setitem(sys.modules, module.__name__, module)         # annotations through sys.modules
+    namespace: dict[str, Any] = module.__dict__
     prelude = PRELUDES.get(page.name)
     if prelude:
         prelude(namespace)
