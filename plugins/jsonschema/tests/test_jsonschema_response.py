@@ -6,7 +6,7 @@ import logging
 
 import demijohn
 import pytest
-from demijohn import App, HTTPResponse, response
+from demijohn import App, HTTPError, HTTPResponse, response
 from demijohn.testing import Client
 from demijohn_jsonschema import JSONSchemaPlugin
 
@@ -143,3 +143,54 @@ def test_debug_false_hides_violations_even_in_debug_mode() -> None:
     finally:
         demijohn.debug(False)
     assert "errors" not in result
+
+
+class OuterRecorder:
+    """An outer plugin that records what reached it, like a transaction plugin deciding to commit."""
+
+    name = "recorder"
+    api = 2
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def apply(self, callback, route):
+        def recorded(*args, **kwargs):
+            try:
+                result = callback(*args, **kwargs)
+            except HTTPError:
+                self.seen.append("error")
+                raise
+            self.seen.append("success")
+            return result
+
+        return recorded
+
+
+def test_invalid_response_reaches_outer_plugins_as_an_http_error() -> None:
+    app = App()
+    recorder = app.install(OuterRecorder())
+    app.install(JSONSchemaPlugin())
+
+    @app.get("/item", response_schema=ITEM)
+    def item():
+        return {"id": "one"}
+
+    assert Client(app).get("/item").status_code == 500
+    assert recorder.seen == ["error"]
+
+
+def test_app_error_handler_can_reshape_a_problem() -> None:
+    app = App()
+    app.install(JSONSchemaPlugin())
+
+    @app.error(422)
+    def unprocessable(error):
+        return "custom: " + str(error.status_code)
+
+    @app.post("/item", schema=ITEM)
+    def create(body):
+        return body
+
+    result = Client(app).post("/item", json={})
+    assert (result.status_code, result.text) == (422, "custom: 422")

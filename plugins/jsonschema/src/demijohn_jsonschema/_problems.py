@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from demijohn import HTTPResponse
+from demijohn import HTTPError
 from jsonschema.protocols import Validator
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -58,13 +58,16 @@ def problem_body(status: int, detail: str, errors: list[dict[str, str]] | None =
     return body
 
 
-def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None) -> HTTPResponse:
-    """An ``application/problem+json`` answer to raise for a client error (4xx)."""
-    return HTTPResponse(
-        body=json.dumps(problem_body(status, detail, errors)),
-        status=status,
-        headers={"Content-Type": PROBLEM_CONTENT_TYPE},
-    )
+def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None) -> HTTPError:
+    """An ``application/problem+json`` answer to raise.
+
+    An ``HTTPError``, so outer plugins see a failure (and, say, roll a transaction back) and
+    an ``@app.error(status)`` handler can still reshape it; without one, the core sends an
+    error that brings its own Content-Type as it is.
+    """
+    error = HTTPError(status, json.dumps(problem_body(status, detail, errors)))
+    error.set_header("Content-Type", PROBLEM_CONTENT_TYPE)
+    return error
 
 
 def count(what: str, total: int, listed: int) -> str:
@@ -75,16 +78,12 @@ def count(what: str, total: int, listed: int) -> str:
 
 def violation_problem(
     status: int, what: str, errors: list[dict[str, str]], max_errors: int | None
-) -> HTTPResponse:
+) -> HTTPError:
     """A problem listing ``errors`` (at most ``max_errors`` of them) for a schema failure."""
     listed = errors if max_errors is None else errors[:max_errors]
     return problem(status, count(what, len(errors), len(listed)), listed)
 
 
-def server_problem(detail: str, errors: list[dict[str, str]] | None = None) -> HTTPResponse:
-    """An ``application/problem+json`` 500 to raise when the application itself is at fault.
-
-    A plain ``HTTPResponse``: the core renders a raised ``HTTPError`` as its HTML error
-    page, which would replace the problem details.
-    """
+def server_problem(detail: str, errors: list[dict[str, str]] | None = None) -> HTTPError:
+    """An ``application/problem+json`` 500 to raise when the application itself is at fault."""
     return problem(500, detail, errors)
