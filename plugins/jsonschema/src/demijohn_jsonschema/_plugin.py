@@ -175,7 +175,7 @@ def _read_json_body() -> Any:
         body = None
     if body is not None:
         return body
-    # None: an empty or malformed body, a "+json" type the core does not parse, or a literal null.
+    # None: an empty or malformed body (the core caps it at request.max_memory), or a literal null.
     raw = request.body.read()
     if not raw.strip():
         raise problem(400, "The request body is empty; send a JSON document.")
