@@ -110,6 +110,9 @@ class WSGIRefServer(ServerAdapter):
 
         class Server(socketserver.ThreadingMixIn, WSGIServer):
             daemon_threads = True
+            # socketserver's listen backlog is 5: a burst of more simultaneous connections
+            # (20 browsers' first requests) gets resets. Take what the system allows.
+            request_queue_size = socket.SOMAXCONN
             address_family = socket.AF_UNIX if unix_socket else socket.AF_INET6 if ":" in host else socket.AF_INET
 
             def server_bind(self) -> None:
