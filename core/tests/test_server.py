@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import threading
 
 import pytest
 
@@ -253,3 +254,42 @@ def test_gunicorn_opens_no_shared_control_socket(name, tmp_path):
     with Served(["-c", RUN_SCRIPT, name, "127.0.0.1", str(port)], env=env, log_dir=tmp_path) as served:
         served.wait_serving(("127.0.0.1", port))
     assert not (tmp_path / "home" / ".gunicorn").exists()
+
+
+def run_briefly(adapter: ServerAdapter) -> BaseException | None:
+    """Call ``adapter.run`` in a daemon thread for at most 10 s; return what it raised
+    (a test expecting an error before serving then fails instead of hanging)."""
+    raised: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            adapter.run(App())
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            raised.append(error)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(10)
+    return raised[0] if raised else None
+
+
+def test_wsgiref_refuses_an_option_it_does_not_know_by_name():
+    error = run_briefly(WSGIRefServer("127.0.0.1", 0, threads=4))
+    assert isinstance(error, ServerError) and "wsgiref server takes no option threads" in str(error)
+
+
+@pytest.mark.parametrize("name", [installed("cheroot")])
+def test_cheroot_refuses_an_unknown_option_before_serving(name):
+    error = run_briefly(server_names[name]("127.0.0.1", 0, no_such_option=1))
+    assert isinstance(error, ServerError) and "Bad option for the cheroot server" in str(error)
+
+
+def test_wsgiref_uses_a_given_handler_class(tmp_path):
+    script = RUN_SCRIPT.replace("demijohn.run(app, ", "demijohn.run(app, handler_class=Handler, ").replace(
+        "from hello import app", "from hello import app\nfrom wsgiref.simple_server import WSGIRequestHandler\n"
+        "class Handler(WSGIRequestHandler):\n    def log_message(self, *args):\n"
+        "        print('custom handler logged', flush=True)\n")
+    port = free_port()
+    with Served(["-c", script, "wsgiref", "127.0.0.1", str(port)], log_dir=tmp_path) as served:
+        served.wait_serving(("127.0.0.1", port))
+    assert "custom handler logged" in served.output

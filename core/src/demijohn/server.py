@@ -86,13 +86,18 @@ def _remove_stale_socket(path: str) -> None:
 
 class WSGIRefServer(ServerAdapter):
     """The standard library's ``wsgiref`` server, one thread per request: the default,
-    for development. It never looks up host names (no reverse DNS) and serves IPv6 hosts."""
+    for development. It never looks up host names (no reverse DNS) and serves IPv6 hosts.
+    Options: ``handler_class`` and ``server_class`` replace wsgiref's classes (as in Bottle)."""
 
     def run(self, handler: Callable[..., Any]) -> None:
         """Serve until interrupted."""
         import socketserver
         from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
+        unknown = set(self.options) - {"handler_class", "server_class"}
+        if unknown:
+            raise ServerError(f"The wsgiref server takes no option {', '.join(sorted(unknown))}; it accepts only "
+                              "handler_class and server_class. Pick another server for more settings.")
         quiet, unix_socket, host, port = self.quiet, self.unix_socket, self.host, self.port
 
         class RequestHandler(WSGIRequestHandler):
@@ -124,7 +129,8 @@ class WSGIRefServer(ServerAdapter):
         if unix_socket:
             _remove_stale_socket(unix_socket)
         address: Any = unix_socket or (host, port)
-        server = Server(address, RequestHandler)
+        server_class = self.options.get("server_class", Server)
+        server = server_class(address, self.options.get("handler_class", RequestHandler))
         server.set_app(handler)
         try:
             server.serve_forever(poll_interval=0.2)
