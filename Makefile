@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo demo-services test lint types bench clean
+.PHONY: demo demo-services test lint types bench clean reliability
 
 $(BIN)/tox:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: $(BIN)/tox
 
 types: $(BIN)/tox
 	$(BIN)/tox run -e types
+
+reliability: $(BIN)/tox  ## fuzzing, hostile input, load and faults at full size; figures in reliability/figures.json
+	$(BIN)/tox run -e reliability -- --full --figures reliability/figures.json
 
 bench:  ## compare with Bottle, Falcon and Flask (own virtualenv in bench/.venv)
 	$(PYTHON) bench/run.py
