@@ -312,7 +312,8 @@ def markdown(run: dict[str, Any]) -> str:
 
 
 def chart(run: dict[str, Any], path: str) -> None:
-    """Bar chart of every framework's speed relative to Bottle, in-process and end to end."""
+    """Three panels: every framework's speed relative to Bottle in process; demijohn ÷ Falcon
+    per scenario (the target line at 1); end to end relative to Bottle."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -321,25 +322,50 @@ def chart(run: dict[str, Any], path: str) -> None:
     data = run["inprocess"]
     colours = {"bare": "#bbbbbb", "demijohn": "#2a7ab0", "bottle": "#555555",
                "falcon": "#e08a1e", "flask": "#6aa84f"}
-    e2e = run.get("e2e")
-    panels = 2 if e2e else 1
-    figure, axes = plt.subplots(1, panels, figsize=(15 if e2e else 11, 5.5),
-                                gridspec_kw={"width_ratios": [3, 1]} if e2e else None)
-    axes = axes if panels > 1 else [axes]
+    figure = plt.figure(figsize=(15, 10))
+    grid = figure.add_gridspec(2, 3)
+    top = figure.add_subplot(grid[0, :])
     scenarios = [s for s in MAIN_SCENARIOS if s in data["scenarios"]]
     frameworks = [fw for fw in PEERS if fw in data["frameworks"] and fw != "bottle"]
     width = 0.8 / len(frameworks)
     for index, fw in enumerate(frameworks):
         values = [speedup(data, s, fw, "bottle") or 0 for s in scenarios]
         xs = [i + (index - (len(frameworks) - 1) / 2) * width for i in range(len(scenarios))]
-        axes[0].bar(xs, values, width, label=fw, color=colours[fw])
-    axes[0].axhline(1.0, color=colours["bottle"], linewidth=1, label="bottle = 1")
-    axes[0].set_yscale("log")
-    axes[0].set_xticks(range(len(scenarios)))
-    axes[0].set_xticklabels(scenarios, rotation=35, ha="right")
-    axes[0].set_ylabel("speed relative to Bottle 0.13 (log scale)")
-    axes[0].set_title("in-process WSGI, median of interleaved rounds")
-    axes[0].legend(fontsize=8)
+        top.bar(xs, values, width, label=fw, color=colours[fw])
+    top.axhline(1.0, color=colours["bottle"], linewidth=1, label="bottle = 1")
+    top.set_yscale("log")
+    top.set_xticks(range(len(scenarios)))
+    top.set_xticklabels(scenarios, rotation=20, ha="right")
+    top.set_ylabel("speed relative to Bottle 0.13 (log)")
+    top.set_title("in-process WSGI: speed relative to Bottle (median of interleaved rounds)")
+    top.legend(fontsize=8, ncol=5)
+
+    # demijohn ÷ Falcon, in process and end to end: the issue's main target.
+    labels, values = [], []
+    for scenario in scenarios:
+        ratio = speedup(data, scenario, "demijohn", "falcon")
+        if ratio:
+            labels.append(scenario)
+            values.append(ratio)
+    e2e = run.get("e2e")
+    for server, scenarios_ in (e2e or {}).get("results", {}).items():
+        for scenario, row in scenarios_.items():
+            mine, theirs = row.get("demijohn", {}).get("rps"), row.get("falcon", {}).get("rps")
+            if mine and theirs:
+                labels.append(f"{server} {scenario}")
+                values.append(mine / theirs)
+    middle = figure.add_subplot(grid[1, :2])
+    middle.bar(range(len(values)), values,
+               color=[colours["demijohn"] if v >= 1 else "#c0392b" for v in values])
+    middle.axhline(1.0, color=colours["falcon"], linewidth=1.5, label="Falcon = 1 (target)")
+    for x, value in enumerate(values):
+        middle.text(x, value, f"{value:.2f}", ha="center", va="bottom", fontsize=8)
+    middle.set_xticks(range(len(labels)))
+    middle.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
+    middle.set_title("demijohn ÷ Falcon (in process, then end to end in req/s); > 1: faster")
+    middle.legend(fontsize=8)
+
+    right = figure.add_subplot(grid[1, 2])
     if e2e:
         cases = [(server, scenario) for server, scenarios_ in e2e["results"].items()
                  for scenario in scenarios_]
@@ -352,13 +378,14 @@ def chart(run: dict[str, Any], path: str) -> None:
                 mine, base = row.get(fw, {}).get("rps"), row.get("bottle", {}).get("rps")
                 values.append(mine / base if mine and base else 0)
             xs = [i + (index - (len(e2e_fws) - 1) / 2) * width for i in range(len(cases))]
-            axes[1].bar(xs, values, width, label=fw, color=colours[fw])
-        axes[1].axhline(1.0, color=colours["bottle"], linewidth=1)
-        axes[1].set_xticks(range(len(cases)))
-        axes[1].set_xticklabels([f"{s}\n{sc}" for s, sc in cases], fontsize=8)
-        axes[1].set_title("end to end, wrk req/s ÷ Bottle's")
+            right.bar(xs, values, width, label=fw, color=colours[fw])
+        right.axhline(1.0, color=colours["bottle"], linewidth=1)
+        right.set_xticks(range(len(cases)))
+        right.set_xticklabels([f"{s}\n{sc}" for s, sc in cases], fontsize=8)
+        right.legend(fontsize=8)
+    right.set_title("end to end: wrk req/s ÷ Bottle's")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
     plt.close(figure)
 
 
