@@ -37,7 +37,8 @@ PASSWORD = "correct horse battery"
 
 
 def _run_apt(*args: str, deadline: float) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["apt-get", *args], capture_output=True, text=True, timeout=max(1.0, deadline - time.monotonic()),
+    command = ["apt-get", "-o", "DPkg::Lock::Timeout=300", *args]  # wait for a dpkg lock held by another install
+    return subprocess.run(command, capture_output=True, text=True, timeout=max(1.0, deadline - time.monotonic()),
                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, check=False)
 
 
