@@ -164,7 +164,12 @@ def main(argv: list[str]) -> int:
         else:
             print("== end to end", file=sys.stderr)
             seconds = args.e2e_seconds or (1.0 if quick else 5.0)
-            run["e2e"] = e2e.run(seconds, 16, list(e2e.E2E_FRAMEWORKS))
+            try:
+                run["e2e"] = e2e.run(seconds, 16, list(e2e.E2E_FRAMEWORKS))
+            except (OSError, subprocess.SubprocessError, SystemExit) as error:
+                # Keep the in-process results: the page says why end to end is missing.
+                run["e2e_skipped"] = f"failed: {error}"
+                print(f"== end to end failed: {error}", file=sys.stderr)
 
     results = os.path.join(HERE, "results")
     os.makedirs(results, exist_ok=True)
