@@ -172,7 +172,7 @@ def test_cli_serves_with_each_installed_adapter_and_stops_on_ctrl_c(name, tmp_pa
     with Served(["-m", "demijohn", "--server", name, "--bind", f"127.0.0.1:{port}", "hello:app"],
                 log_dir=tmp_path) as served:
         served.wait_serving(("127.0.0.1", port))
-        assert served.interrupt() == 0
+        assert served.interrupt() == 0, served.output
 
 
 def test_cli_applies_plugins_and_params_to_the_served_app(tmp_path):

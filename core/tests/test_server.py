@@ -13,7 +13,7 @@ import demijohn
 from demijohn import App, ServerAdapter, ServerError, WSGIRefServer, run, server_names
 from demijohn.server import AutoServer, make_server, prepare_app
 from serving_apps.extras import NeedsMissingPackage, Recorder, TagPlugin
-from serving_apps.harness import Served, child_env, free_port, get
+from serving_apps.harness import Served, child_env, free_port, get, wait_for
 
 ADAPTERS = ["wsgiref", "waitress", "gunicorn", "cheroot", "gevent"]
 
@@ -234,6 +234,7 @@ def test_wsgiref_does_not_resolve_client_host_names(tmp_path):
     with Served(["-c", RUN_SCRIPT, "wsgiref", "127.0.0.1", str(port)], log_dir=tmp_path) as served:
         served.wait_serving(("127.0.0.1", port))
         get(("127.0.0.1", port), "/pid")
+        wait_for(lambda: "GET /pid" in served.output, 10)  # the log line follows the answer
     assert '127.0.0.1 - - [' in served.output and "localhost - - [" not in served.output
 
 
@@ -292,4 +293,5 @@ def test_wsgiref_uses_a_given_handler_class(tmp_path):
     port = free_port()
     with Served(["-c", script, "wsgiref", "127.0.0.1", str(port)], log_dir=tmp_path) as served:
         served.wait_serving(("127.0.0.1", port))
+        wait_for(lambda: "custom handler logged" in served.output, 10)  # the log line follows the answer
     assert "custom handler logged" in served.output

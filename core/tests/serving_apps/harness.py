@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 START_TIMEOUT = 20.0
-STOP_TIMEOUT = 10.0
+STOP_TIMEOUT = 15.0
 
 
 def free_port() -> int:
