@@ -163,6 +163,16 @@ class Database:
         self.admin.dispose()
 
 
+def _sockets_to(port: int) -> set[str]:
+    """``socket:[inode]`` names of the TCP connections to 127.0.0.1:``port`` (from /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[2].rsplit(":", 1)[1], 16) == port:
+            found.add(f"socket:[{fields[9]}]")
+    return found
+
+
 def _psycopg(url: str) -> str:
     return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
 
@@ -219,18 +229,25 @@ class AppServer:
                     children.append(int(entry.name))
         return sorted(children)
 
-    def resources(self) -> dict[str, float]:
-        """Open file descriptors, threads and resident memory (MB) of the server's processes."""
-        fds = threads = rss_kb = 0
+    def resources(self, redis_port: int | None = None) -> dict[str, float]:
+        """Open file descriptors, threads and resident memory (MB) of the server's processes;
+        with ``redis_port``, the descriptors split into pooled Redis connections and the rest."""
+        fds = threads = rss_kb = redis_connections = 0
+        to_redis = _sockets_to(redis_port) if redis_port else set()
         for pid in [self.process.pid, *self.workers()]:
             try:
-                fds += len(os.listdir(f"/proc/{pid}/fd"))
+                targets = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
+            fds += len(targets)
+            redis_connections += sum(1 for target in targets if target in to_redis)
             threads += int(re.search(r"^Threads:\s+(\d+)", status, re.M).group(1))  # type: ignore[union-attr]
             rss_kb += int(re.search(r"^VmRSS:\s+(\d+)", status, re.M).group(1))  # type: ignore[union-attr]
-        return {"fds": fds, "threads": threads, "rss_mb": round(rss_kb / 1024, 1)}
+        measured: dict[str, float] = {"fds": fds, "threads": threads, "rss_mb": round(rss_kb / 1024, 1)}
+        if redis_port:
+            measured.update(redis_connections=redis_connections, other_fds=fds - redis_connections)
+        return measured
 
     def stop(self) -> None:
         stop_process(self.process, timeout=15)
