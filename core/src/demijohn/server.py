@@ -14,6 +14,7 @@ import importlib.util
 import os
 import socket
 import sys
+import threading
 import warnings
 from typing import Any, Callable, Iterable
 
@@ -224,12 +225,29 @@ class CherootServer(ServerAdapter):
             from cheroot.ssl.builtin import BuiltinSSLAdapter
 
             server.ssl_adapter = BuiltinSSLAdapter(certfile, keyfile, chainfile)
+        # Cheroot serves in a thread of its own: a Ctrl-C landing inside cheroot's loop can leave
+        # a worker without its shutdown signal, and stop() then waits for it forever. Here the
+        # interrupt lands in our wait, and stop() runs from a known state.
+        failures: list[BaseException] = []
+
+        def serve() -> None:
+            try:
+                server.start()
+            except BaseException as error:  # noqa: BLE001 - re-raised in the main thread
+                failures.append(error)
+
+        thread = threading.Thread(target=serve, name="cheroot", daemon=True)
+        thread.start()
         try:
-            server.start()
+            while thread.is_alive():
+                thread.join(0.5)
         except KeyboardInterrupt:
             pass
         finally:
             server.stop()
+            thread.join(10)
+        if failures:
+            raise failures[0]
 
 
 class GeventServer(ServerAdapter):
