@@ -391,3 +391,27 @@ def test_the_notes_pages_with_user_data_are_never_cached(embedded_app: Any) -> N
     ann = signed_up(embedded_app, "private_ann")
     ann.get("/notes")
     assert ann.get("/notes").headers.get("X-Cache") is None
+
+
+def test_an_answer_that_read_the_session_says_it_varies_on_cookie() -> None:
+    client = Client(_cached_app())
+    client.get("/login/ann")
+    assert "Cookie" in client.get("/me").headers.get("Vary", "")
+
+
+def test_a_response_varying_on_a_header_outside_the_cache_key_is_never_stored() -> None:
+    app = App()
+    app.install(CachePlugin(MemoryBackend(), ttl=60))
+
+    @app.get("/who", cache=True)
+    def who() -> str:
+        response.set_header("Vary", "X-User")
+        return f"hello {request.get_header('X-User', 'nobody')}"
+
+    assert Client(app).get("/who", headers={"X-User": "ann"}).text == "hello ann"
+    assert Client(app).get("/who", headers={"X-User": "bob"}).text == "hello bob"
+
+
+def test_a_malformed_host_header_on_a_redirect_is_a_400_not_a_500(echo_app: App) -> None:
+    answer = call_wsgi(echo_app, environ_for("GET", "/go", "to=/x", HTTP_HOST="["))
+    assert answer.status_code == 400
