@@ -128,6 +128,24 @@ def test_mixed_rule_round_trips_every_wildcard_at_once(user: str, n: int, x: flo
     assert matched == {"route": "mixed", "args": {"user": user, "n": n, "x": x, "rest": rest}, "query": {}}
 
 
+RULE_TEXT = st.lists(st.sampled_from(list("/<>:\\abz_-.*[](){}+?^$|09 ") + [
+    "int", "float", "path", "re", "<x>", "<y:int>", "<:re:", "\\<"]), max_size=20).map("".join)
+
+
+@given(RULE_TEXT)
+def test_any_rule_text_is_accepted_or_refused_with_a_route_syntax_error(text: str) -> None:
+    from demijohn.errors import RouteSyntaxError
+
+    app = App()
+    INPUTS["rules parsed"] += 1
+    try:
+        app.route("/" + text, callback=lambda **args: "ok", name="fuzzed")
+    except RouteSyntaxError:
+        return
+    # An accepted rule must not break routing: any request gets an answer, never a 500.
+    assert call_wsgi(app, environ_for("GET", "/" + text)).status_code < 500
+
+
 # --------------------------------------------------------------------------------------------
 # Hostile input thrown at the notes app
 
