@@ -415,3 +415,24 @@ def test_a_response_varying_on_a_header_outside_the_cache_key_is_never_stored() 
 def test_a_malformed_host_header_on_a_redirect_is_a_400_not_a_500(echo_app: App) -> None:
     answer = call_wsgi(echo_app, environ_for("GET", "/go", "to=/x", HTTP_HOST="["))
     assert answer.status_code == 400
+
+
+def _moved_app() -> App:
+    app = App()
+    app.install(CachePlugin(MemoryBackend(), ttl=60))
+
+    @app.get("/old", cache=True)
+    def old() -> str:  # a permanent redirect to the absolute URL of the new page, returned (so cacheable)
+        response.status = 301
+        response.set_header("Location", request.url.replace("/old", "/new"))
+        return ""
+
+    return app
+
+
+@pytest.mark.parametrize(("header", "forged"), [("Host", "evil.example"), ("X-Forwarded-Host", "evil.example"),
+                                               ("Host", "localhost:1@evil.example")])
+def test_a_forged_host_cannot_poison_a_cached_redirect_for_others(header: str, forged: str) -> None:
+    app = _moved_app()
+    Client(app).get("/old", headers={header: forged})  # the attacker's request fills the cache
+    assert Client(app).get("/old").headers["Location"] == "http://localhost/new"

@@ -267,7 +267,7 @@ class CachePlugin:
             query = request.query_string
             if query:
                 query = urlencode(sorted(parse_qsl(query, keep_blank_values=True)))
-            parts = [request.method, _full_path(request.environ), query]
+            parts = [request.method, _origin(request.environ), _full_path(request.environ), query]
             parts += [f"{name.lower()}:{request.get_header(name, '')}" for name in settings.vary]
             raw = "\n".join(parts)
         return "r:" + hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
@@ -379,6 +379,19 @@ class CachePlugin:
             return None
         self._health.succeeded()
         return result
+
+
+def _origin(environ: dict[str, Any]) -> str:
+    """The scheme and host name the request was addressed to, read as `request.url` reads
+    them. Part of the key: an answer built from a forged `Host` or `X-Forwarded-Host` (an
+    absolute `Location`, a link) then only ever reaches the client that forged it. A numeric
+    port is left out, so processes listening on different ports of one host share entries."""
+    scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    name, colon, port = host.rpartition(":")
+    if colon and port.isdigit() and port.isascii() and not name.endswith(":"):  # not a bare IPv6 address
+        host = name
+    return f"{scheme}://{host.lower()}"
 
 
 def _full_path(environ: dict[str, Any]) -> str:
