@@ -23,6 +23,7 @@ from .route import Route
 from .routing import Router, yieldroutes
 from .templates import TemplatePlugin
 from .util import makelist
+from .body import ContextIterator, FileIterator, close_body
 
 _NO_BODY_STATUS = frozenset((100, 101, 204, 304))
 
@@ -392,7 +393,7 @@ class App:
             file_wrapper = request.environ.get("wsgi.file_wrapper")
             if file_wrapper is not None:
                 return file_wrapper(out)
-            return _FileIterator(out)
+            return FileIterator(out)
         if isinstance(out, (dict, int, float)):
             return self._cast(HTTPError(500, f"Unsupported response type {type(out).__name__}: return str, bytes, "
                                              "an iterable of them, a file, or a dict with the JSON plugin."), response)
@@ -407,20 +408,20 @@ class App:
             while not first:
                 first = next(iterator)
         except StopIteration:
-            _close(out)
+            close_body(out)
             return self._cast("", response)
         except HTTPResponse as answer:
-            _close(out)
+            close_body(out)
             return self._cast(answer, response)
         except (KeyboardInterrupt, SystemExit, MemoryError):
             raise
         except Exception as error:
-            _close(out)
+            close_body(out)
             if not self.catchall:
                 raise
             return self._cast(self._internal_error(request.environ, error), response)
         if isinstance(first, HTTPResponse):
-            _close(out)
+            close_body(out)
             return self._cast(first, response)
         if isinstance(first, bytes):
             chunks: Iterator[bytes] = itertools.chain([first], iterator)
@@ -428,9 +429,9 @@ class App:
             charset = response.charset
             chunks = (chunk.encode(charset) for chunk in itertools.chain([first], iterator))
         else:
-            _close(out)
+            close_body(out)
             return self._cast(HTTPError(500, f"Unsupported response chunk type {type(first).__name__}."), response)
-        return _ContextIterator(chunks, out, current.get())
+        return ContextIterator(chunks, out, current.get())
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """The WSGI entry point (``app(environ, start_response)`` does the same)."""
@@ -439,7 +440,7 @@ class App:
         try:
             out = self._cast(self._handle(environ, response), response)
             if response._status_code in _NO_BODY_STATUS or environ["REQUEST_METHOD"] == "HEAD":
-                _close(out)
+                close_body(out)
                 out = []
             start_response(response._status_line, response.headerlist)
             return out
@@ -474,49 +475,6 @@ class App:
 
 
 Bottle = App
-
-
-def _close(body: Any) -> None:
-    close = getattr(body, "close", None)
-    if close is not None:
-        close()
-
-
-class _FileIterator:
-    """Reads a file in blocks for servers without ``wsgi.file_wrapper``."""
-
-    def __init__(self, file: Any, block_size: int = 65536) -> None:
-        self.file, self.block_size = file, block_size
-        self.close = getattr(file, "close", lambda: None)
-
-    def __iter__(self) -> Iterator[bytes]:
-        read, size = self.file.read, self.block_size
-        while True:
-            chunk = read(size)
-            if not chunk:
-                return
-            yield chunk
-
-
-class _ContextIterator:
-    """Streams a generator body with its request's context bound while each chunk is made,
-    so ``request`` and ``response`` still work inside a generator callback."""
-
-    def __init__(self, chunks: Iterator[bytes], source: Any, context: tuple[BaseRequest, BaseResponse]) -> None:
-        self.chunks, self.source, self.context = chunks, source, context
-
-    def __iter__(self) -> _ContextIterator:
-        return self
-
-    def __next__(self) -> bytes:
-        token = current.set(self.context)
-        try:
-            return next(self.chunks)
-        finally:
-            current.reset(token)
-
-    def close(self) -> None:
-        _close(self.source)
 
 
 def debug(mode: bool = True) -> None:
