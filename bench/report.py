@@ -117,6 +117,13 @@ def where_time_goes(run: dict[str, Any], scenario: str | None) -> str:
             if heavy else "no import breakdown recorded")
     if scenario == "match-10000":
         return "see the router scaling table"
+    if scenario == "plugins-wrap":
+        data = run["inprocess"]
+        bottle = (f"Bottle pays {plugin_cost(data, 'plugins-wrap', 'bottle'):+.0f} ns for the same "
+                  "five wrappers; " if "bottle" in data["results"].get("plugins-wrap", {}) else "")
+        rows = run.get("profiles", {}).get("demijohn:plugins-wrap", [])
+        top = ", ".join(f"`{row['function']}` {row['tottime_share'] * 100:.0f}%" for row in rows[:5])
+        return f"{bottle}cProfile of demijohn:plugins-wrap, own time: {top or 'not profiled'}"
     spec = {"e2e-hello": "hello", "e2e-dynamic": "dynamic"}.get(scenario or "", scenario)
     rows = run.get("profiles", {}).get(f"demijohn:{spec}")
     if not rows:
@@ -317,6 +324,11 @@ def markdown(run: dict[str, Any]) -> str:
             add("Every target is met in this run.")
         for row in missed:
             add(f"- Missed: {row['target']} — {where_time_goes(run, row['scenario'])}")
+        for row in rows:
+            if row["met"] == "unclear":
+                add(f"- Unclear: {row['target']} — {row['measured']}: the two end-to-end figures "
+                    "fall on either side of 1.0, inside the noise of 1 s wrk turns; the server's own "
+                    "cost per request (granian's, see `bare`) dominates both frameworks'.")
     add("")
     return "\n".join(out)
 
