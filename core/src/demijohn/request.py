@@ -20,6 +20,7 @@ from .httputil import cookie_decode, parse_auth, path_shift
 from .response import HTTPError
 from .util import DictProperty
 
+_HEADER_KEYS = WSGIHeaderDict._environ_keys
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -111,10 +112,16 @@ class BaseRequest:
         """The raw query string (without ``?``)."""
         return self.environ.get("QUERY_STRING", "")
 
-    @DictProperty("environ", "bottle.request.query", read_only=True)
+    @property
     def query(self) -> FormsDict:
         """The query parameters as a :class:`FormsDict`; a 400 for malformed encoding."""
-        return parse_query(self.environ.get("QUERY_STRING", ""))
+        # A plain property reading the environ once: on the ``request`` proxy every
+        # ``self.environ`` is a context-variable read (*request access*).
+        environ = self.environ
+        query = environ.get("bottle.request.query")
+        if query is None:
+            query = environ["bottle.request.query"] = parse_query(environ.get("QUERY_STRING", ""))
+        return query
 
     GET = query
 
@@ -162,7 +169,8 @@ class BaseRequest:
 
     def get_header(self, name: str, default: Any = None) -> Any:
         """The value of request header ``name``, or ``default``."""
-        value = self.environ.get(WSGIHeaderDict.environ_key(name))  # one dict read (*request access*)
+        key = _HEADER_KEYS.get(name) or WSGIHeaderDict.environ_key(name)
+        value = self.environ.get(key)  # one context read, one dict read (*request access*)
         if value is None:
             return default
         return value if value.isascii() else value.encode("latin1").decode("utf-8", "replace")
