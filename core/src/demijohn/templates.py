@@ -14,6 +14,7 @@ Jinja2 is imported on first render, so ``import demijohn`` works without it.
 
 from __future__ import annotations
 
+import abc
 import functools
 import os
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -49,7 +50,7 @@ def _debug_mode() -> bool:
     return App.debug_mode
 
 
-class BaseTemplate:
+class BaseTemplate(abc.ABC):
     """What a template adapter provides: find a template by name in lookup folders,
     compile it once (:meth:`prepare`) and :meth:`render` it with variables.
 
@@ -106,13 +107,13 @@ class BaseTemplate:
             return None
         return cls.settings[key]
 
+    @abc.abstractmethod
     def prepare(self, **options: Any) -> None:
         """Compile the template; called once by the constructor with the settings."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def render(self, *args: Mapping[str, Any], **kwargs: Any) -> str:
         """Render with variables from dicts in ``args`` and from ``kwargs`` (later win)."""
-        raise NotImplementedError
 
 
 class Jinja2Template(BaseTemplate):
