@@ -17,7 +17,6 @@ from .datastructures import ConfigDict
 from .errors import PluginError, RouteReset
 from .httputil import html_escape
 from .plugins import JSONPlugin
-from .request import BaseRequest
 from .response import BaseResponse, HTTPError, HTTPResponse
 from .route import Route
 from .routing import Router, yieldroutes
@@ -436,7 +435,7 @@ class App:
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """The WSGI entry point (``app(environ, start_response)`` does the same)."""
         response = BaseResponse()
-        token = current.set((BaseRequest(environ), response))
+        token = current.set((environ, response))
         try:
             out = self._cast(self._handle(environ, response), response)
             if response._status_code in _NO_BODY_STATUS or environ["REQUEST_METHOD"] == "HEAD":

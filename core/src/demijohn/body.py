@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from .context import current
-from .request import BaseRequest
 from .response import BaseResponse
 
 
@@ -37,7 +36,7 @@ class ContextIterator:
     """Streams a generator body with its request's context bound while each chunk is made,
     so ``request`` and ``response`` still work inside a generator callback."""
 
-    def __init__(self, chunks: Iterator[bytes], source: Any, context: tuple[BaseRequest, BaseResponse]) -> None:
+    def __init__(self, chunks: Iterator[bytes], source: Any, context: tuple[dict[str, Any], BaseResponse]) -> None:
         self.chunks, self.source, self.context = chunks, source, context
 
     def __iter__(self) -> ContextIterator:

@@ -1,8 +1,9 @@
 """The context objects ``request`` and ``response``: module-level names that always refer
 to the request being answered by the current thread, greenlet or task.
 
-Each request binds one :class:`contextvars.ContextVar` to its ``(request, response)``
-pair (one set and one reset per request, see ``App.wsgi``). Unlike thread-locals,
+Each request binds one :class:`contextvars.ContextVar` to its ``(environ, response)``
+pair (one set and one reset per request, see ``App.wsgi``); ``request`` reads the
+environ from it, so no request object is built per request (*hello*). Unlike thread-locals,
 context variables stay correct under greenlet and asyncio-thread servers.
 """
 
@@ -14,11 +15,11 @@ from typing import Any
 from .request import BaseRequest
 from .response import BaseResponse
 
-#: The ``(request, response)`` pair of the request being answered.
-current: ContextVar[tuple[BaseRequest, BaseResponse]] = ContextVar("demijohn.current")
+#: The ``(environ, response)`` pair of the request being answered.
+current: ContextVar[tuple[dict[str, Any], BaseResponse]] = ContextVar("demijohn.current")
 
 
-def _current() -> tuple[BaseRequest, BaseResponse]:
+def _current() -> tuple[dict[str, Any], BaseResponse]:
     try:
         return current.get()
     except LookupError:
@@ -39,9 +40,9 @@ class LocalRequest(BaseRequest):
     def environ(self) -> dict[str, Any]:
         """The WSGI environ of the request being answered."""
         try:
-            return current.get()[0].environ
+            return current.get()[0]
         except LookupError:
-            return _current()[0].environ  # raises the explanatory RuntimeError
+            return _current()[0]  # raises the explanatory RuntimeError
 
     def bind(self, environ: dict[str, Any] | None = None) -> None:
         """Bind a new request over ``environ`` in the current context (kept for Bottle
@@ -50,7 +51,7 @@ class LocalRequest(BaseRequest):
             response = current.get()[1]
         except LookupError:
             response = BaseResponse()
-        current.set((BaseRequest({} if environ is None else environ), response))
+        current.set(({} if environ is None else environ, response))
 
 
 class _ResponseAttribute:
@@ -83,10 +84,10 @@ class LocalResponse(BaseResponse):
     def bind(self, body: Any = "", status: int | str | None = None, headers: Any = None, **more_headers: Any) -> None:
         """Bind a fresh response in the current context (kept for Bottle compatibility)."""
         try:
-            request = current.get()[0]
+            environ = current.get()[0]
         except LookupError:
-            request = BaseRequest({})
-        current.set((request, BaseResponse(body, status, headers, **more_headers)))
+            environ = {}
+        current.set((environ, BaseResponse(body, status, headers, **more_headers)))
 
 
 request = LocalRequest()
