@@ -173,7 +173,8 @@ def markdown(run: dict[str, Any]) -> str:
         f"Python {versions.get('python')}; run on {machine['date']}.")
     add("- Versions: " + ", ".join(f"{name} {versions[name]}" for name in
                                    ("demijohn", "bottle", "falcon", "flask", "werkzeug",
-                                    "gunicorn", "granian") if name in versions) + ".")
+                                    "gunicorn", "granian") if name in versions)
+        + (f"; demijohn at commit `{run['core_revision']}`" if run.get("core_revision") else "") + ".")
     add(f"- Load average before / after the in-process run: "
         f"{data['loadavg_before'][0]:.2f} / {data['loadavg_after'][0]:.2f} "
         "(the machine may be shared; interleaving puts every framework through the same load, "

@@ -75,6 +75,16 @@ def ensure_wrk() -> str | None:
     return None if shutil.which("wrk") else "apt-get install wrk failed"
 
 
+def core_revision() -> str:
+    """The last commit touching core/src, and whether the working tree differs from it."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    revision = git("log", "-1", "--format=%h", "--", "core/src") or "unknown"
+    return revision + (" + uncommitted changes" if git("status", "--short", "core/src") else "")
+
+
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     cpu = platform.processor() or "unknown CPU"
@@ -122,7 +132,7 @@ def main(argv: list[str]) -> int:
     batch_ms = args.batch_ms or (3.0 if quick else 12.0)
     names = [name for name in SCENARIOS if not quick or len(SCENARIOS[name].routes) <= 1000]
     run: dict[str, Any] = {"command": " ".join(["python3 bench/run.py", *argv]),
-                           "machine": machine()}
+                           "machine": machine(), "core_revision": core_revision()}
     frameworks = list(inprocess.FRAMEWORKS)
 
     print("== in-process", file=sys.stderr)
