@@ -15,6 +15,7 @@ from io import BytesIO
 from typing import IO, Any
 from urllib.parse import SplitResult, quote, unquote, urljoin
 
+from .bodyreader import ChunkedReader, read_from, wants_chunked_decoding
 from .datastructures import FormsDict, WSGIHeaderDict
 from .httputil import cookie_decode, parse_auth, path_shift
 from .response import HTTPError
@@ -224,7 +225,7 @@ class BaseRequest:
         text = self.environ.get("CONTENT_LENGTH", "")
         if not text:
             return -1
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # isdigit alone accepts '²' and other Unicode digits
             raise HTTPError(400, f"Invalid Content-Length header {text!r}: it must be a non-negative integer.")
         return int(text)
 
@@ -234,18 +235,22 @@ class BaseRequest:
 
     @DictProperty("environ", "bottle.request.body", read_only=True)
     def _body(self) -> IO[bytes]:
-        length, max_body = self.content_length, self._limit("request.max_body", self.MAX_BODY)
         source = self.environ.get("wsgi.input")
+        chunked = source is not None and wants_chunked_decoding(self.environ)
+        # chunked coding wins over a Content-Length sent beside it (RFC 9112 section 6.3)
+        length, max_body = -1 if chunked else self.content_length, self._limit("request.max_body", self.MAX_BODY)
         if length > max_body:
             raise HTTPError(413, f"Request body of {length} bytes is over the limit of {max_body} bytes.")
-        if length < 0:
+        if chunked:
+            source, length = ChunkedReader(source), max_body + 1  # type: ignore[arg-type]
+        elif length < 0:
             if not self.environ.get("wsgi.input_terminated") or source is None:
                 return BytesIO()  # without a length nothing may be read (PEP 3333)
             length = max_body + 1
         body: IO[bytes] = BytesIO()
         read, remaining = 0, length
         while remaining > 0 and source is not None:
-            chunk = source.read(min(remaining, 65536))
+            chunk = read_from(source, min(remaining, 65536))
             if not chunk:
                 break
             read += len(chunk)
