@@ -16,6 +16,7 @@ from .context import current, request
 from .datastructures import ConfigDict
 from .errors import PluginError, RouteReset
 from .httputil import html_escape
+from . import proxy
 from .plugins import JSONPlugin
 from .response import BaseResponse, HTTPError, HTTPResponse
 from .route import Route
@@ -57,6 +58,7 @@ class App:
         self.config = ConfigDict()
         self.config._on_change = functools.partial(self.trigger_hook, "config")
         self.config.meta_set("catchall", "help", "Turn uncaught exceptions into 500 pages (else re-raise).")
+        proxy.declare(self.config)
         self.config["catchall"] = catchall
         self.config["autojson"] = autojson
         self.routes: list[Route] = []

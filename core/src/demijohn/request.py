@@ -17,6 +17,7 @@ from urllib.parse import SplitResult, quote, unquote, urljoin
 
 from .bodyreader import ChunkedReader, read_from, wants_chunked_decoding
 from .datastructures import FormsDict, WSGIHeaderDict
+from .proxy import policy_of
 from .httputil import cookie_decode, parse_auth, path_shift
 from .response import HTTPError
 from .util import DictProperty
@@ -139,18 +140,24 @@ class BaseRequest:
 
     @DictProperty("environ", "bottle.request.urlparts", read_only=True)
     def urlparts(self) -> SplitResult:
-        """The request URL as a :class:`urllib.parse.SplitResult`, honouring
-        ``X-Forwarded-Proto``/``X-Forwarded-Host`` as Bottle does."""
-        env = self.environ
-        scheme = env.get("HTTP_X_FORWARDED_PROTO") or env.get("wsgi.url_scheme", "http")
-        host = env.get("HTTP_X_FORWARDED_HOST") or env.get("HTTP_HOST")
-        if not host:
-            host = env.get("SERVER_NAME", "127.0.0.1")
-            port = env.get("SERVER_PORT")
-            if port and port != ("80" if scheme == "http" else "443"):
-                host += ":" + port
+        """The request URL as a :class:`urllib.parse.SplitResult`: :attr:`scheme` and
+        :attr:`host` (``X-Forwarded-*`` only as the app's proxy policy trusts them)."""
         path = quote(self.fullpath, safe="/:@!$&'()*+,;=")
-        return SplitResult(scheme, host, path, env.get("QUERY_STRING", ""), "")
+        return SplitResult(self.scheme, self.host, path, self.environ.get("QUERY_STRING", ""), "")
+
+    @property
+    def scheme(self) -> str:
+        """``'http'`` or ``'https'`` as the client used it: the server's scheme, or a
+        trusted proxy's ``X-Forwarded-Proto`` (see :mod:`demijohn.proxy`)."""
+        env = self.environ
+        return policy_of(env).scheme(env)
+
+    @property
+    def host(self) -> str:
+        """The host (and port) the client addressed: ``Host``, or a trusted proxy's
+        ``X-Forwarded-Host`` (see :mod:`demijohn.proxy`)."""
+        env = self.environ
+        return policy_of(env).host(env)
 
     @property
     def url(self) -> str:
@@ -374,17 +381,16 @@ class BaseRequest:
 
     @property
     def remote_route(self) -> list[str]:
-        """The client address and the proxies in between, from ``X-Forwarded-For``
-        (client first), or just ``REMOTE_ADDR``. Trust it only behind your own proxy."""
-        forwarded = self.environ.get("HTTP_X_FORWARDED_FOR")
-        if forwarded:
-            return [address.strip() for address in forwarded.split(",")]
-        remote = self.environ.get("REMOTE_ADDR")
-        return [remote] if remote else []
+        """The client's address and the trusted proxies' addresses, client first: the
+        ``X-Forwarded-For`` entries the app's proxy policy trusts (see
+        :mod:`demijohn.proxy`; none by default), else just ``REMOTE_ADDR``."""
+        env = self.environ
+        return policy_of(env).client_route(env)
 
     @property
     def remote_addr(self) -> str | None:
-        """The client's IP address (first of :attr:`remote_route`)."""
+        """The client's IP address (first of :attr:`remote_route`): ``REMOTE_ADDR`` unless
+        the app trusts a proxy in front of it."""
         route = self.remote_route
         return route[0] if route else None
 
