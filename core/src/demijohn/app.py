@@ -20,7 +20,7 @@ from . import proxy
 from .plugins import JSONPlugin
 from .response import BaseResponse, HTTPError, HTTPResponse
 from .route import Route
-from .routing import Router, yieldroutes
+from .routing import Router, path_limit, yieldroutes
 from .templates import TemplatePlugin
 from .util import makelist
 from .body import ContextIterator, FileIterator, close_body
@@ -63,6 +63,7 @@ class App:
         self.config["autojson"] = autojson
         self.routes: list[Route] = []
         self.router = Router()
+        self.config.meta_set("request.max_path", "filter", path_limit(self.router))
         self.error_handler: dict[int, Callable[[HTTPError], Any]] = {}
         self.plugins: list[Any] = []
         if autojson:
