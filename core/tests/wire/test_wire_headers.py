@@ -3,6 +3,8 @@ cookie option, a header name or value, or a redirect target never reaches the wi
 
 from __future__ import annotations
 
+import pytest
+
 from wire_harness import WireServer, get
 
 INJECTED = "%0D%0AX-Evil:%201"
@@ -14,16 +16,14 @@ def _assert_nothing_injected(raw: bytes) -> None:
     assert not [line for line in lines if line.strip().lower().startswith(b"x-evil")], lines
 
 
-def test_crlf_in_a_cookie_path_never_reaches_the_wire(served: WireServer) -> None:
-    wire = get(served.port, f"/cookie?option=path&value=/a{INJECTED}")
+@pytest.mark.parametrize("target", [f"/cookie?option=path&value=/a{INJECTED}",
+                                    f"/cookie?option=domain&value=a.example{INJECTED}", f"/header?value=a{INJECTED}",
+                                    f"/header?name=X-A{INJECTED}&value=1"],
+                         ids=["cookie-path", "cookie-domain", "header-value", "header-name"])
+def test_crlf_in_a_cookie_option_or_a_header_never_reaches_the_wire(served: WireServer, target: str) -> None:
+    wire = get(served.port, target)
     _assert_nothing_injected(wire.raw)
-    assert wire.status == 500 and wire.header("Set-Cookie") is None
-
-
-def test_crlf_in_a_cookie_domain_never_reaches_the_wire(served: WireServer) -> None:
-    wire = get(served.port, f"/cookie?option=domain&value=a.example{INJECTED}")
-    _assert_nothing_injected(wire.raw)
-    assert wire.status == 500
+    assert wire.status == 500 and wire.header("Set-Cookie") is None and wire.header("X-Echo") is None
 
 
 def test_a_semicolon_in_a_cookie_option_adds_no_attribute_on_the_wire(served: WireServer) -> None:
@@ -34,18 +34,6 @@ def test_a_semicolon_in_a_cookie_option_adds_no_attribute_on_the_wire(served: Wi
 def test_a_valid_cookie_option_reaches_the_wire(served: WireServer) -> None:
     wire = get(served.port, "/cookie?option=path&value=/app")
     assert wire.status == 200 and wire.header("Set-Cookie") == "c=v; Path=/app"
-
-
-def test_crlf_in_a_header_value_never_reaches_the_wire(served: WireServer) -> None:
-    wire = get(served.port, f"/header?value=a{INJECTED}")
-    _assert_nothing_injected(wire.raw)
-    assert wire.status == 500 and wire.header("X-Echo") is None
-
-
-def test_crlf_in_a_header_name_never_reaches_the_wire(served: WireServer) -> None:
-    wire = get(served.port, f"/header?name=X-A{INJECTED}&value=1")
-    _assert_nothing_injected(wire.raw)
-    assert wire.status == 500
 
 
 def test_a_non_latin_1_header_value_gives_a_complete_500_not_a_truncated_answer(served: WireServer) -> None:
