@@ -14,6 +14,23 @@ from the start picks, for each wildcard, the extent the regex would have picked 
 for ``<x>``, shortest for ``<x:path>``), so the result is the regex's, in time linear in the
 path length. It handles the default and ``path`` filters; rules with other filters keep
 their regex, bounded by the path length limit (``request.max_path``).
+
+Writing ``re:`` filters that stay fast: a ``<name:re:...>`` wildcard is matched by Python's
+backtracking ``re``, so its cost is yours to keep linear.
+
+- Let the pattern exclude the character that follows it in the rule: ``<id:re:[0-9]+>/``,
+  ``<slug:re:[a-z0-9-]+>/``, ``<name:re:[^/.]+>.<ext>``. Then there is exactly one place it
+  can end, and nothing to backtrack.
+- Prefer classes without ``/`` (``[^/]+``, ``[a-z]+``) to ``.*`` and ``.+``, and bound
+  repetition where you can (``[0-9]{1,10}``).
+- Never nest quantifiers or repeat overlapping alternatives: ``(a+)+``, ``(\\w+)*``,
+  ``(a|ab)*`` take exponential time on a path that almost matches.
+- Never put two wildcards that can match the same characters side by side in one segment
+  (``<a:re:.*>-<b:re:.*>``): use the default filter there (the linear matcher takes it), or
+  classes that exclude the separator (``<a:re:[^-/]+>-<b:re:[^-/]+>``).
+
+Whatever a pattern costs, a path longer than ``request.max_path`` (8,192 characters by
+default) never reaches it: the router answers ``414 URI Too Long`` first.
 """
 
 from __future__ import annotations
