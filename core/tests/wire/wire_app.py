@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from demijohn import App, redirect, request, response
+from pathlib import Path
+from typing import Any
 
+from demijohn import App, redirect, request, response, static_file
+
+PUBLIC = Path(__file__).resolve().parent / "static_root" / "public"  # static_root/secret.txt is outside it
 app = App()
 
 
@@ -32,3 +36,8 @@ def go() -> None:
 @app.post("/echo")
 def echo() -> bytes:
     return request.body.read()
+
+
+@app.get("/static/<path:path>")
+def static(path: str) -> Any:
+    return static_file(path, root=PUBLIC)
