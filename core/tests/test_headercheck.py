@@ -188,3 +188,18 @@ def test_a_callback_setting_a_non_latin_1_header_gets_a_complete_500() -> None:
 
     answer = Client(app).get("/")
     assert answer.status_code == 500 and "X-Name" not in answer.headers
+
+
+def test_bottles_same_site_spelling_is_accepted() -> None:
+    answer = BaseResponse()
+    answer.set_cookie("sid", "v", same_site="lax")
+    assert answer.COOKIES["sid"].OutputString() == "sid=v; SameSite=Lax"
+
+
+def test_a_refused_cookie_option_is_also_a_cookie_error_as_in_bottle() -> None:
+    from http.cookies import CookieError
+
+    with pytest.raises(CookieError):
+        BaseResponse().set_cookie("sid", "v", same_site="invalid")
+    with pytest.raises(CookieError):
+        BaseResponse().set_cookie("sid", "v", path="/a;b")

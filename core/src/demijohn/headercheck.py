@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from http.cookies import CookieError
 from typing import Any
 
+from .errors import BottleException
 from .httputil import http_date, parse_date
 
 _BAD_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
@@ -25,6 +27,15 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BAD_ATTRIBUTE = re.compile(r"[^\x20-\x3a\x3c-\x7e]")  # visible ASCII and space, without ';'
 _DOMAIN = re.compile(r"\.?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?\Z")
 _SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
+
+
+class UnsafeHeaderError(BottleException, ValueError):
+    """A header name or value that cannot be sent safely (a ``ValueError``)."""
+
+
+class CookieOptionError(UnsafeHeaderError, CookieError):
+    """A cookie name or option that cannot be sent safely; also an
+    :class:`http.cookies.CookieError`, which Bottle raises for some of them."""
 
 
 def _describe(char: str) -> str:
@@ -44,7 +55,7 @@ def header_name(name: Any) -> str:
     if key.isascii() and key.replace("-", "").isalnum():  # the usual name: two C calls, no regex
         return key
     if _TOKEN.match(key) is None:
-        raise ValueError(f"Header name {text!r} is not a valid HTTP token: use letters, digits and '-' only.")
+        raise UnsafeHeaderError(f"Header name {text!r} is not a valid HTTP token: use letters, digits and '-' only.")
     return key
 
 
@@ -57,7 +68,7 @@ def header_value(value: Any) -> str:
         return text
     found = _BAD_VALUE.search(text)
     if found is not None:
-        raise ValueError(f"Header value {text!r} contains {_describe(found.group())}; a header value cannot carry "
+        raise UnsafeHeaderError(f"Header value {text!r} contains {_describe(found.group())}; a header value cannot carry "
                          "line breaks, NUL, control characters or text beyond latin-1. Strip it, or percent-encode "
                          "the value (RFC 8187 for non-latin-1 text) before setting it.")
     return text
@@ -67,7 +78,7 @@ def _attribute_text(cookie: str, option: str, value: Any) -> str:
     text = value if isinstance(value, str) else str(value)
     found = _BAD_ATTRIBUTE.search(text)
     if found is not None:
-        raise ValueError(f"Cookie {cookie!r}: option {option}={text!r} contains {_describe(found.group())}, which a "
+        raise CookieOptionError(f"Cookie {cookie!r}: option {option}={text!r} contains {_describe(found.group())}, which a "
                          "cookie attribute cannot carry; percent-encode it (urllib.parse.quote) or remove it.")
     return text
 
@@ -77,7 +88,7 @@ def _max_age(cookie: str, value: Any) -> int:
         return int(value.total_seconds())
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise ValueError(f"Cookie {cookie!r}: max_age must be an int (seconds) or a timedelta, not {value!r}.")
+    raise CookieOptionError(f"Cookie {cookie!r}: max_age must be an int (seconds) or a timedelta, not {value!r}.")
 
 
 def _expires(cookie: str, value: Any) -> str:
@@ -87,14 +98,14 @@ def _expires(cookie: str, value: Any) -> str:
         timestamp = parse_date(_attribute_text(cookie, "expires", value))
         if timestamp is not None:
             return http_date(timestamp)
-    raise ValueError(f"Cookie {cookie!r}: expires must be a datetime, a date, a Unix timestamp or an HTTP date "
+    raise CookieOptionError(f"Cookie {cookie!r}: expires must be a datetime, a date, a Unix timestamp or an HTTP date "
                      f"string ('Sun, 06 Nov 1994 08:49:37 GMT'), not {value!r}.")
 
 
 def _domain(cookie: str, value: Any) -> str:
     text = _attribute_text(cookie, "domain", value)
     if _DOMAIN.match(text) is None:
-        raise ValueError(f"Cookie {cookie!r}: domain={text!r} is not a host name; give letters, digits, '-' and "
+        raise CookieOptionError(f"Cookie {cookie!r}: domain={text!r} is not a host name; give letters, digits, '-' and "
                          "dots only (IDNA-encode international names: 'xn--...').")
     return text
 
@@ -102,7 +113,7 @@ def _domain(cookie: str, value: Any) -> str:
 def _samesite(cookie: str, value: Any) -> str:
     found = _SAMESITE.get(str(value).lower()) if isinstance(value, str) else None
     if found is None:
-        raise ValueError(f"Cookie {cookie!r}: samesite must be 'lax', 'strict' or 'none', not {value!r}.")
+        raise CookieOptionError(f"Cookie {cookie!r}: samesite must be 'lax', 'strict' or 'none', not {value!r}.")
     return found
 
 
@@ -113,7 +124,7 @@ def cookie_option(cookie: str, key: str, value: Any) -> Any:
     if key in ("secure", "httponly"):
         if value is None or isinstance(value, bool):
             return True if value else None
-        raise ValueError(f"Cookie {cookie!r}: {key} must be True or False, not {value!r}.")
+        raise CookieOptionError(f"Cookie {cookie!r}: {key} must be True or False, not {value!r}.")
     if value is None:
         return None
     if key == "max-age":
@@ -130,9 +141,9 @@ def cookie_option(cookie: str, key: str, value: Any) -> Any:
 def cookie_name(name: Any) -> str:
     """Return ``name`` if it can name a cookie (an HTTP token), else raise ``ValueError``."""
     if not isinstance(name, str) or _TOKEN.match(name) is None:
-        raise ValueError(f"Cookie name {name!r} is not a valid token: use letters, digits and '-_.!#$%&*+^`|~' "
+        raise CookieOptionError(f"Cookie name {name!r} is not a valid token: use letters, digits and '-_.!#$%&*+^`|~' "
                          "(no spaces, '=', ';', quotes or control characters).")
     return name
 
 
-__all__ = ["header_name", "header_value", "cookie_option", "cookie_name"]
+__all__ = ["header_name", "header_value", "cookie_option", "cookie_name", "UnsafeHeaderError", "CookieOptionError"]

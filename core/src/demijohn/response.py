@@ -11,12 +11,13 @@ from typing import Any, Iterable, NoReturn
 
 from .datastructures import HeaderDict, _header_key
 from .errors import BottleException
-from .headercheck import cookie_name, cookie_option, header_name, header_value
+from .headercheck import CookieOptionError, cookie_name, cookie_option, header_name, header_value
 from .httputil import HTTP_CODES, STATUS_LINES, cookie_encode, http_date, parse_date
 
 _BODYLESS_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding")
 _CHARSET = re.compile(r"charset=([\w.-]+)", re.IGNORECASE)
 _MAX_COOKIE_SIZE = 4096
+_COOKIE_OPTION_ALIASES = {"same_site": "samesite"}  # Bottle's name for it
 
 
 def _cookie_quote(name: str, value: str) -> str:
@@ -26,7 +27,7 @@ def _cookie_quote(name: str, value: str) -> str:
     try:
         return header_value(quoted)
     except ValueError:
-        raise ValueError(f"Cookie {name!r}: the value holds characters beyond latin-1, which cannot be sent; "
+        raise CookieOptionError(f"Cookie {name!r}: the value holds characters beyond latin-1, which cannot be sent; "
                          "percent-encode it, or pass a secret to have it encoded.") from None
 
 
@@ -210,7 +211,7 @@ class BaseResponse:
 
         Options: ``max_age`` (int seconds or timedelta), ``expires`` (datetime, date,
         timestamp or HTTP date string), ``path``, ``domain``, ``secure``, ``httponly``
-        (booleans), ``samesite`` (``'lax'``, ``'strict'`` or ``'none'``). Every option is
+        (booleans), ``samesite`` or ``same_site`` (``'lax'``, ``'strict'`` or ``'none'``). Every option is
         checked like the name and value: ``ValueError`` for CR/LF/NUL, ``;`` or other
         characters a cookie cannot carry, a value over 4 KB, or an option of the wrong kind;
         ``TypeError`` for a non-string value without a secret."""
@@ -220,16 +221,16 @@ class BaseResponse:
             raise TypeError(f"Cookie {name!r}: a value that is not a string needs a secret to be signed and encoded.")
         cookie_name(name)
         if any(char in value for char in "\r\n\0"):
-            raise ValueError(f"Cookie {name!r}: the value contains a line break or NUL; encode it first.")
+            raise CookieOptionError(f"Cookie {name!r}: the value contains a line break or NUL; encode it first.")
         if len(name) + len(value) > _MAX_COOKIE_SIZE:
             raise ValueError(f"Cookie {name!r} is {len(name) + len(value)} bytes; browsers drop cookies over 4 KB. "
                              "Store less in it (a session id, say).")
         morsel: Morsel[str] = Morsel()
         morsel.set(name, value, _cookie_quote(name, value))
         for key, option in options.items():
-            key = key.replace("_", "-").lower()
+            key = _COOKIE_OPTION_ALIASES.get(key, key.replace("_", "-").lower())
             if key not in morsel:
-                raise ValueError(f"Cookie {name!r}: unknown option {key!r}; use max_age, expires, path, domain, "
+                raise CookieOptionError(f"Cookie {name!r}: unknown option {key!r}; use max_age, expires, path, domain, "
                                  "secure, httponly or samesite.")
             checked = cookie_option(name, key, option)
             if checked is not None:
