@@ -68,7 +68,8 @@ class ChunkedReader:
         line = self._line("chunk size")
         found = _CHUNK_SIZE.match(line)
         if found is None:
-            raise HTTPError(400, f"Malformed chunked body: chunk size line {line[:40]!r} is not a hexadecimal size.")
+            shown = line[:40].decode("latin-1").strip()
+            raise HTTPError(400, f"Malformed chunked body: chunk size line {shown!r} is not a hexadecimal size.")
         self.remaining = int(found.group(1), 16)
         if self.remaining == 0:
             self._skip_trailers()
