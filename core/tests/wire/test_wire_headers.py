@@ -18,8 +18,8 @@ def _assert_nothing_injected(raw: bytes) -> None:
 
 @pytest.mark.parametrize("target", [f"/cookie?option=path&value=/a{INJECTED}",
                                     f"/cookie?option=domain&value=a.example{INJECTED}", f"/header?value=a{INJECTED}",
-                                    f"/header?name=X-A{INJECTED}&value=1"],
-                         ids=["cookie-path", "cookie-domain", "header-value", "header-name"])
+                                    f"/header?name=X-A{INJECTED}&value=1", f"/cookie-value?value=a{INJECTED}"],
+                         ids=["cookie-path", "cookie-domain", "header-value", "header-name", "cookie-value"])
 def test_crlf_in_a_cookie_option_or_a_header_never_reaches_the_wire(served: WireServer, target: str) -> None:
     wire = get(served.port, target)
     _assert_nothing_injected(wire.raw)

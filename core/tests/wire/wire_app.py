@@ -22,6 +22,12 @@ def cookie() -> str:
     return "cookie set"
 
 
+@app.get("/cookie-value")
+def cookie_value() -> str:
+    response.set_cookie("c", request.query.value)
+    return "cookie set"
+
+
 @app.get("/header")
 def header() -> str:
     response.set_header(request.query.name or "X-Echo", request.query.value)
