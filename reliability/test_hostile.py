@@ -59,7 +59,7 @@ def test_crlf_in_a_header_value_is_refused_when_set() -> None:
         BaseResponse().set_header("X-Echo", "a\r\nSet-Cookie: evil=1")
 
 
-def test_crlf_in_a_header_value_never_reaches_the_wire(echo_app: App) -> None:
+def test_crlf_in_a_header_value_is_not_in_the_wsgi_answer(echo_app: App) -> None:  # on the wire: core/tests/wire
     answer = call_wsgi(echo_app, environ_for("GET", "/header", "value=a%0d%0aSet-Cookie:%20evil=1"))
     assert answer.header("Set-Cookie") is None and answer.header("X-Echo") is None
 
@@ -69,7 +69,7 @@ def test_crlf_in_a_cookie_value_is_refused_when_set() -> None:
         BaseResponse().set_cookie("echo", "a\r\nSet-Cookie: evil=1")
 
 
-def test_crlf_in_a_cookie_value_never_reaches_the_wire(echo_app: App) -> None:
+def test_crlf_in_a_cookie_value_is_not_in_the_wsgi_answer(echo_app: App) -> None:  # on the wire: core/tests/wire
     answer = call_wsgi(echo_app, environ_for("GET", "/cookie", "value=a%0d%0aX-Evil:%201"))
     assert answer.header("X-Evil") is None and answer.header("Set-Cookie") is None
 

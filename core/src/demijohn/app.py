@@ -16,10 +16,11 @@ from .context import current, request
 from .datastructures import ConfigDict
 from .errors import PluginError, RouteReset
 from .httputil import html_escape
+from . import proxy
 from .plugins import JSONPlugin
 from .response import BaseResponse, HTTPError, HTTPResponse
 from .route import Route
-from .routing import Router, yieldroutes
+from .routing import Router, path_limit, yieldroutes
 from .templates import TemplatePlugin
 from .util import makelist
 from .body import ContextIterator, FileIterator, close_body
@@ -57,10 +58,12 @@ class App:
         self.config = ConfigDict()
         self.config._on_change = functools.partial(self.trigger_hook, "config")
         self.config.meta_set("catchall", "help", "Turn uncaught exceptions into 500 pages (else re-raise).")
+        proxy.declare(self.config)
         self.config["catchall"] = catchall
         self.config["autojson"] = autojson
         self.routes: list[Route] = []
         self.router = Router()
+        self.config.meta_set("request.max_path", "filter", path_limit(self.router))
         self.error_handler: dict[int, Callable[[HTTPError], Any]] = {}
         self.plugins: list[Any] = []
         if autojson:

@@ -8,6 +8,8 @@ import os
 from collections.abc import MutableMapping
 from typing import Any, Callable, Iterator
 
+from .headercheck import header_name, header_value
+
 _MISSING: Any = object()
 
 
@@ -125,15 +127,6 @@ def _header_key(name: str) -> str:
     return name.title().replace("_", "-")
 
 
-def header_value(value: Any) -> str:
-    """Return ``value`` as a header value string, refusing CR, LF and NUL characters that
-    would let a value inject another header or split the response."""
-    text = value if isinstance(value, str) else str(value)
-    if "\n" in text or "\r" in text or "\0" in text:
-        raise ValueError(f"Header value {text!r} contains a line break or NUL; strip or encode it before setting it.")
-    return text
-
-
 class HeaderDict(MultiDict):
     """A case-insensitive :class:`MultiDict` for HTTP headers. Setting a value replaces
     all previous values; :meth:`append` adds one. Values are strings; CR/LF is refused."""
@@ -155,10 +148,10 @@ class HeaderDict(MultiDict):
         return self.dict[_header_key(key)][-1]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self.dict[_header_key(key)] = [header_value(value)]
+        self.dict[header_name(key)] = [header_value(value)]
 
     def append(self, key: str, value: Any) -> None:
-        self.dict.setdefault(_header_key(key), []).append(header_value(value))
+        self.dict.setdefault(header_name(key), []).append(header_value(value))
 
     def replace(self, key: str, value: Any) -> None:
         self[key] = value

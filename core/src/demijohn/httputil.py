@@ -68,6 +68,13 @@ def parse_auth(header: str) -> tuple[str, str] | None:
         return None
 
 
+def _ascii_digits(text: str) -> bool:
+    """True for ``''`` or up to 19 ASCII digits: ``int()`` would also take ``1_0``, ``+1``,
+    `` 1`` and other scripts' digits, which no HTTP number may hold (longer numbers are past
+    any file's end, and would trip ``int()``'s digit limit)."""
+    return not text or (len(text) <= 19 and text.isascii() and text.isdigit())
+
+
 def parse_range_header(header: str, maxlen: int = 0) -> Iterator[tuple[int, int]]:
     """Yield ``(start, end)`` byte ranges (end exclusive) from a ``Range`` header for a
     resource of ``maxlen`` bytes; unsatisfiable or malformed ranges are left out."""
@@ -75,17 +82,16 @@ def parse_range_header(header: str, maxlen: int = 0) -> Iterator[tuple[int, int]
         return
     for spec in header[6:].split(","):
         start_text, sep, end_text = spec.strip().partition("-")
-        if not sep:
+        if not sep or not (start_text or end_text):
             continue
-        try:
-            if not start_text:  # suffix range: the last N bytes
-                start, end = max(0, maxlen - int(end_text)), maxlen
-            elif not end_text:  # open range: from start to the end
-                start, end = int(start_text), maxlen
-            else:
-                start, end = int(start_text), min(int(end_text) + 1, maxlen)
-        except ValueError:
+        if not _ascii_digits(start_text) or not _ascii_digits(end_text):
             continue
+        if not start_text:  # suffix range: the last N bytes
+            start, end = max(0, maxlen - int(end_text)), maxlen
+        elif not end_text:  # open range: from start to the end
+            start, end = int(start_text), maxlen
+        else:
+            start, end = int(start_text), min(int(end_text) + 1, maxlen)
         if 0 <= start < end <= maxlen:
             yield start, end
 

@@ -15,7 +15,9 @@ from io import BytesIO
 from typing import IO, Any
 from urllib.parse import SplitResult, quote, unquote, urljoin
 
+from .bodyreader import ChunkedReader, read_from, wants_chunked_decoding
 from .datastructures import FormsDict, WSGIHeaderDict
+from .proxy import policy_of
 from .httputil import cookie_decode, parse_auth, path_shift
 from .response import HTTPError
 from .util import DictProperty
@@ -138,18 +140,24 @@ class BaseRequest:
 
     @DictProperty("environ", "bottle.request.urlparts", read_only=True)
     def urlparts(self) -> SplitResult:
-        """The request URL as a :class:`urllib.parse.SplitResult`, honouring
-        ``X-Forwarded-Proto``/``X-Forwarded-Host`` as Bottle does."""
-        env = self.environ
-        scheme = env.get("HTTP_X_FORWARDED_PROTO") or env.get("wsgi.url_scheme", "http")
-        host = env.get("HTTP_X_FORWARDED_HOST") or env.get("HTTP_HOST")
-        if not host:
-            host = env.get("SERVER_NAME", "127.0.0.1")
-            port = env.get("SERVER_PORT")
-            if port and port != ("80" if scheme == "http" else "443"):
-                host += ":" + port
+        """The request URL as a :class:`urllib.parse.SplitResult`: :attr:`scheme` and
+        :attr:`host` (``X-Forwarded-*`` only as the app's proxy policy trusts them)."""
         path = quote(self.fullpath, safe="/:@!$&'()*+,;=")
-        return SplitResult(scheme, host, path, env.get("QUERY_STRING", ""), "")
+        return SplitResult(self.scheme, self.host, path, self.environ.get("QUERY_STRING", ""), "")
+
+    @property
+    def scheme(self) -> str:
+        """``'http'`` or ``'https'`` as the client used it: the server's scheme, or a
+        trusted proxy's ``X-Forwarded-Proto`` (see :mod:`demijohn.proxy`)."""
+        env = self.environ
+        return policy_of(env).scheme(env)
+
+    @property
+    def host(self) -> str:
+        """The host (and port) the client addressed: ``Host``, or a trusted proxy's
+        ``X-Forwarded-Host`` (see :mod:`demijohn.proxy`)."""
+        env = self.environ
+        return policy_of(env).host(env)
 
     @property
     def url(self) -> str:
@@ -224,7 +232,7 @@ class BaseRequest:
         text = self.environ.get("CONTENT_LENGTH", "")
         if not text:
             return -1
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # isdigit alone accepts '²' and other Unicode digits
             raise HTTPError(400, f"Invalid Content-Length header {text!r}: it must be a non-negative integer.")
         return int(text)
 
@@ -234,18 +242,22 @@ class BaseRequest:
 
     @DictProperty("environ", "bottle.request.body", read_only=True)
     def _body(self) -> IO[bytes]:
-        length, max_body = self.content_length, self._limit("request.max_body", self.MAX_BODY)
         source = self.environ.get("wsgi.input")
+        chunked = source is not None and wants_chunked_decoding(self.environ)
+        # chunked coding wins over a Content-Length sent beside it (RFC 9112 section 6.3)
+        length, max_body = -1 if chunked else self.content_length, self._limit("request.max_body", self.MAX_BODY)
         if length > max_body:
             raise HTTPError(413, f"Request body of {length} bytes is over the limit of {max_body} bytes.")
-        if length < 0:
+        if chunked:
+            source, length = ChunkedReader(source), max_body + 1  # type: ignore[arg-type]
+        elif length < 0:
             if not self.environ.get("wsgi.input_terminated") or source is None:
                 return BytesIO()  # without a length nothing may be read (PEP 3333)
             length = max_body + 1
         body: IO[bytes] = BytesIO()
         read, remaining = 0, length
         while remaining > 0 and source is not None:
-            chunk = source.read(min(remaining, 65536))
+            chunk = read_from(source, min(remaining, 65536))
             if not chunk:
                 break
             read += len(chunk)
@@ -369,17 +381,16 @@ class BaseRequest:
 
     @property
     def remote_route(self) -> list[str]:
-        """The client address and the proxies in between, from ``X-Forwarded-For``
-        (client first), or just ``REMOTE_ADDR``. Trust it only behind your own proxy."""
-        forwarded = self.environ.get("HTTP_X_FORWARDED_FOR")
-        if forwarded:
-            return [address.strip() for address in forwarded.split(",")]
-        remote = self.environ.get("REMOTE_ADDR")
-        return [remote] if remote else []
+        """The client's address and the trusted proxies' addresses, client first: the
+        ``X-Forwarded-For`` entries the app's proxy policy trusts (see
+        :mod:`demijohn.proxy`; none by default), else just ``REMOTE_ADDR``."""
+        env = self.environ
+        return policy_of(env).client_route(env)
 
     @property
     def remote_addr(self) -> str | None:
-        """The client's IP address (first of :attr:`remote_route`)."""
+        """The client's IP address (first of :attr:`remote_route`): ``REMOTE_ADDR`` unless
+        the app trusts a proxy in front of it."""
         route = self.remote_route
         return route[0] if route else None
 

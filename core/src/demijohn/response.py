@@ -5,17 +5,30 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
-from http.cookies import SimpleCookie
+from datetime import datetime, timezone
+from http.cookies import Morsel, SimpleCookie
 from typing import Any, Iterable, NoReturn
 
-from .datastructures import HeaderDict, _header_key, header_value
+from .datastructures import HeaderDict, _header_key
 from .errors import BottleException
+from .headercheck import CookieOptionError, cookie_name, cookie_option, header_name, header_value
 from .httputil import HTTP_CODES, STATUS_LINES, cookie_encode, http_date, parse_date
 
 _BODYLESS_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding")
 _CHARSET = re.compile(r"charset=([\w.-]+)", re.IGNORECASE)
 _MAX_COOKIE_SIZE = 4096
+_COOKIE_OPTION_ALIASES = {"same_site": "samesite"}  # Bottle's name for it
+
+
+def _cookie_quote(name: str, value: str) -> str:
+    """The value as it goes on the wire: quoted and escaped by the standard library when it
+    holds characters a bare cookie value cannot, and checked as a header value."""
+    quoted = SimpleCookie().value_encode(value)[1]
+    try:
+        return header_value(quoted)
+    except ValueError:
+        raise CookieOptionError(f"Cookie {name!r}: the value holds characters beyond latin-1, which cannot be sent; "
+                         "percent-encode it, or pass a secret to have it encoded.") from None
 
 
 class _HeaderProperty:
@@ -130,7 +143,7 @@ class BaseResponse:
         return self._headers[_header_key(name)][-1]
 
     def __setitem__(self, name: str, value: Any) -> None:
-        self._headers[_header_key(name)] = [header_value(value)]
+        self._headers[header_name(name)] = [header_value(value)]
 
     def get_header(self, name: str, default: Any = None) -> Any:
         """The last value of header ``name``, or ``default``."""
@@ -138,12 +151,15 @@ class BaseResponse:
         return values[-1] if values else default
 
     def set_header(self, name: str, value: Any) -> None:
-        """Set header ``name``, replacing previous values. CR/LF in the value is refused."""
-        self._headers[_header_key(name)] = [header_value(value)]
+        """Set header ``name``, replacing previous values. A name that is not a token, or a
+        value with CR, LF, NUL, another control character or a non-latin-1 character, is
+        refused with a ``ValueError``."""
+        self._headers[header_name(name)] = [header_value(value)]
 
     def add_header(self, name: str, value: Any) -> None:
-        """Add a value to header ``name``, keeping previous ones (for repeatable headers)."""
-        self._headers.setdefault(_header_key(name), []).append(header_value(value))
+        """Add a value to header ``name``, keeping previous ones (for repeatable headers);
+        checked like :meth:`set_header`."""
+        self._headers.setdefault(header_name(name), []).append(header_value(value))
 
     def iter_headers(self) -> Iterable[tuple[str, str]]:
         """Yield ``(name, value)`` pairs as sent, cookies included."""
@@ -162,8 +178,8 @@ class BaseResponse:
         if self._status_code in (204, 304):
             out = [pair for pair in out if pair[0] not in _BODYLESS_HEADERS]
         if self._cookies:
-            for morsel in self._cookies.values():
-                out.append(("Set-Cookie", morsel.OutputString()))
+            for morsel in self._cookies.values():  # COOKIES may have been changed directly: check again
+                out.append(("Set-Cookie", header_value(morsel.OutputString())))
         return out
 
     content_type = _HeaderProperty("Content-Type")
@@ -193,37 +209,33 @@ class BaseResponse:
         signed (HMAC) so ``request.get_cookie(name, secret=...)`` can trust it. Without a
         secret it must be a string.
 
-        Options: ``max_age`` (seconds or timedelta), ``expires`` (datetime, date, timestamp
-        or string), ``path``, ``domain``, ``secure``, ``httponly``, ``samesite``
-        (``'lax'``, ``'strict'`` or ``'none'``). Raises ``ValueError`` for a value with
-        CR/LF or one over 4 KB, ``TypeError`` for a non-string value without a secret."""
+        Options: ``max_age`` (int seconds or timedelta), ``expires`` (datetime, date,
+        timestamp or HTTP date string), ``path``, ``domain``, ``secure``, ``httponly``
+        (booleans), ``samesite`` or ``same_site`` (``'lax'``, ``'strict'`` or ``'none'``). Every option is
+        checked like the name and value: ``ValueError`` for CR/LF/NUL, ``;`` or other
+        characters a cookie cannot carry, a value over 4 KB, or an option of the wrong kind;
+        ``TypeError`` for a non-string value without a secret."""
         if secret is not None:
             value = cookie_encode(name, value, secret)
         elif not isinstance(value, str):
             raise TypeError(f"Cookie {name!r}: a value that is not a string needs a secret to be signed and encoded.")
-        if any(char in value for char in "\r\n\0") or any(char in name for char in "\r\n\0;= "):
-            raise ValueError(f"Cookie {name!r}: name or value contains a line break, NUL or separator; encode it first.")
+        cookie_name(name)
+        if any(char in value for char in "\r\n\0"):
+            raise CookieOptionError(f"Cookie {name!r}: the value contains a line break or NUL; encode it first.")
         if len(name) + len(value) > _MAX_COOKIE_SIZE:
             raise ValueError(f"Cookie {name!r} is {len(name) + len(value)} bytes; browsers drop cookies over 4 KB. "
                              "Store less in it (a session id, say).")
-        cookies = self.COOKIES
-        cookies[name] = value
-        morsel = cookies[name]
+        morsel: Morsel[str] = Morsel()
+        morsel.set(name, value, _cookie_quote(name, value))
         for key, option in options.items():
-            key = key.replace("_", "-").lower()
-            if key == "max-age" and isinstance(option, timedelta):
-                option = int(option.total_seconds())
-            elif key == "expires" and isinstance(option, (datetime, date, int, float)):
-                option = http_date(option)
-            elif key == "samesite":
-                option = str(option).capitalize()
-                if option not in ("Lax", "Strict", "None"):
-                    raise ValueError(f"Cookie {name!r}: samesite must be 'lax', 'strict' or 'none', not {option!r}.")
-            elif key in ("secure", "httponly") and not option:
-                continue
+            key = _COOKIE_OPTION_ALIASES.get(key, key.replace("_", "-").lower())
             if key not in morsel:
-                raise ValueError(f"Cookie {name!r}: unknown option {key!r}.")
-            morsel[key] = option
+                raise CookieOptionError(f"Cookie {name!r}: unknown option {key!r}; use max_age, expires, path, domain, "
+                                 "secure, httponly or samesite.")
+            checked = cookie_option(name, key, option)
+            if checked is not None:
+                morsel[key] = checked
+        self.COOKIES[name] = morsel
 
     def delete_cookie(self, name: str, **options: Any) -> None:
         """Ask the client to drop a cookie; pass the same ``path``/``domain`` it was set with."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import quote, urlencode
 
 from .errors import RouteBuildError, RouteSyntaxError
+from .pathmatch import linear_matcher
 from .response import HTTPError
 
 if TYPE_CHECKING:
@@ -84,6 +85,10 @@ class Router:
     ``add_filter(name, func)`` registers a wildcard filter ``<x:name:conf>``: ``func(conf)``
     returns ``(regex, to_python, to_url)``.
     """
+
+    #: Paths longer than this are answered 414 without trying any rule with wildcards;
+    #: the app sets it from ``app.config['request.max_path']``.
+    max_path = 8192
 
     def __init__(self, strict: bool = False) -> None:
         self.strict_order = strict
@@ -153,6 +158,20 @@ class Router:
         segments = literal_prefix.split("/")[1:-1] if literal_prefix and literal_prefix[0] == "/" else []
         return pattern, segments, builder, converters
 
+    def _pieces(self, rule: str, builder: list[tuple[str | None, Any]]) -> list[tuple[str | None, Any]]:
+        """The rule as ``(None, literal)`` and ``(name, filter name)`` pieces; a filter
+        replaced with :meth:`add_filter` is named ``'custom'``."""
+        kinds = iter([mode or ("re" if conf else None) for kind, _, mode, conf in self._tokens(rule) if kind == "wild"])
+        pieces: list[tuple[str | None, Any]] = []
+        for key, part in builder:
+            if key is None:
+                pieces.append((None, part))
+                continue
+            kind = next(kinds)
+            builtin = {"path": _path_filter, "int": _int_filter}.get(kind or "")
+            pieces.append((key, kind if kind is None or self.filters.get(kind or "") is builtin else "custom"))
+        return pieces
+
     def add(self, rule: str, method: str, target: Route, name: str | None = None) -> None:
         """Add a route: ``rule`` for ``method`` answered by ``target``; a ``name`` makes it
         buildable with :meth:`build`. Raises :class:`RouteSyntaxError` for a malformed rule."""
@@ -166,9 +185,10 @@ class Router:
             self.static.setdefault(method, {})["".join(str(part) for _, part in builder)] = target
             return
         try:
-            regex = re.compile(f"^{pattern}\\Z")  # not "$", which also matches before a final newline ("/5%0A")
+            regex: Any = re.compile(f"^{pattern}\\Z")  # not "$", which also matches before a final newline ("/5%0A")
         except re.error as error:
             raise RouteSyntaxError(f"Could not compile route rule {rule!r}: {error}.") from None
+        regex = linear_matcher(self._pieces(rule, builder)) or regex  # never backtracks badly (see pathmatch)
         node = self._trees.setdefault(method, _Node())
         for segment in segments:
             node = node.children.setdefault(segment, _Node())
@@ -223,6 +243,9 @@ class Router:
             table = static.get(candidate)
             if table is not None and path in table:
                 return table[path], {}
+        if len(path) > self.max_path:  # before any regex runs: bounds what a rule can cost
+            raise HTTPError(414, f"The request path is {len(path)} characters long, over the limit of "
+                                 f"{self.max_path} (app.config['request.max_path']).")
         try:
             for candidate in methods:
                 found = self._match_dynamic(candidate, path)
@@ -275,6 +298,21 @@ class Router:
             raise RouteBuildError(f"Missing anonymous wildcard value to build route {_name!r}.") from None
         url = "".join(parts)
         return f"{url}?{urlencode(query, doseq=True)}" if query else url
+
+
+def path_limit(router: Router) -> Callable[[Any], int]:
+    """The check of ``app.config['request.max_path']``: a positive number of characters,
+    handed to ``router`` when it is set (the app declares it)."""
+    def apply(value: Any) -> int:
+        try:
+            limit = int(value)
+        except (TypeError, ValueError):
+            limit = 0
+        if limit < 1 or isinstance(value, bool):
+            raise ValueError(f"request.max_path must be a positive number of characters, not {value!r}.")
+        router.max_path = limit
+        return limit
+    return apply
 
 
 def yieldroutes(func: Callable[..., Any]) -> Iterator[str]:

@@ -86,22 +86,31 @@ def _remove_stale_socket(path: str) -> None:
 
 
 class WSGIRefServer(ServerAdapter):
-    """The standard library's ``wsgiref`` server, one thread per request: the default,
+    """The standard library's ``wsgiref`` server, one thread per connection: the default,
     for development. It never looks up host names (no reverse DNS) and serves IPv6 hosts.
-    Options: ``handler_class`` and ``server_class`` replace wsgiref's classes (as in Bottle)."""
+    A client silent for ``timeout`` seconds (default 30) is dropped, or answered 408 when
+    the app was reading its body, so a slow client holds only its own thread.
+    Options: ``timeout``; ``handler_class`` and ``server_class`` replace wsgiref's classes
+    (as in Bottle)."""
+
+    #: Seconds a connection may stay silent in the middle of a request.
+    timeout: float = 30.0
 
     def run(self, handler: Callable[..., Any]) -> None:
         """Serve until interrupted."""
         import socketserver
         from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-        unknown = set(self.options) - {"handler_class", "server_class"}
+        unknown = set(self.options) - {"handler_class", "server_class", "timeout"}
         if unknown:
             raise ServerError(f"The wsgiref server takes no option {', '.join(sorted(unknown))}; it accepts only "
-                              "handler_class and server_class. Pick another server for more settings.")
+                              "timeout, handler_class and server_class. Pick another server for more settings.")
         quiet, unix_socket, host, port = self.quiet, self.unix_socket, self.host, self.port
+        read_timeout = float(self.options.get("timeout", self.timeout))
 
         class RequestHandler(WSGIRequestHandler):
+            timeout = read_timeout  # socketserver sets it on the connection: every read waits at most this
+
             def setup(self) -> None:
                 super().setup()
                 if not isinstance(self.client_address, tuple):  # Unix sockets have no peer address
@@ -145,15 +154,19 @@ class WSGIRefServer(ServerAdapter):
 
 class WaitressServer(ServerAdapter):
     """Waitress: a multi-threaded production server in pure Python (``pip install waitress``).
-    Options such as ``threads=8`` go to ``waitress.serve``."""
+    Options such as ``threads=8`` go to ``waitress.serve``. Defaults that differ from
+    waitress' own (:attr:`defaults`): request headers up to 64 KB (431 above), and a
+    connection silent for 30 s is closed (checked every 10 s)."""
 
     package = "waitress"
+    #: Options set unless given: waitress accepts 256 KB of headers and waits 120 s by default.
+    defaults: dict[str, Any] = {"max_request_header_size": 65536, "channel_timeout": 30, "cleanup_interval": 10}
 
     def run(self, handler: Callable[..., Any]) -> None:
         """Serve until interrupted."""
         from waitress import serve
 
-        options = dict(self.options)
+        options = {**self.defaults, **self.options}
         if self.unix_socket:
             _remove_stale_socket(self.unix_socket)
             options["unix_socket"] = self.unix_socket
@@ -165,10 +178,16 @@ class WaitressServer(ServerAdapter):
 
 class GunicornServer(ServerAdapter):
     """Gunicorn: a pre-fork production server for Unix (``pip install gunicorn``). Options
-    are gunicorn settings, e.g. ``workers=4``, ``worker_class='gthread'``. Its control
-    socket is off unless you pass ``control_socket_disable=False``."""
+    are gunicorn settings, e.g. ``workers=4``, ``threads=16``. Its control socket is off
+    unless you pass ``control_socket_disable=False``.
+
+    The default worker is not gunicorn's (one synchronous worker, which 50 slow clients
+    stop) but its threaded worker with 64 threads and a read timeout of ``timeout`` seconds
+    per connection (:mod:`demijohn.gunicorn_worker`); see :attr:`defaults`."""
 
     package = "gunicorn"
+    #: Settings used unless given.
+    defaults: dict[str, Any] = {"worker_class": "demijohn.gunicorn_worker.ThreadWorker", "threads": 64}
 
     def run(self, handler: Callable[..., Any]) -> None:
         """Serve until interrupted; the workers stop with the master."""
@@ -178,7 +197,7 @@ class GunicornServer(ServerAdapter):
             bind = self.host
         else:
             bind = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
-        settings: dict[str, Any] = {"bind": bind, **self.options}
+        settings: dict[str, Any] = {"bind": bind, **self.defaults, **self.options}
         if self.quiet:
             settings.setdefault("loglevel", "warning")
 
@@ -204,16 +223,23 @@ class GunicornServer(ServerAdapter):
 
 class CherootServer(ServerAdapter):
     """Cheroot, CherryPy's threaded server (``pip install cheroot``). ``certfile`` and
-    ``keyfile`` (and ``chainfile``) turn on TLS; other options go to ``cheroot.wsgi.Server``."""
+    ``keyfile`` (and ``chainfile``) turn on TLS; ``max_request_header_size`` limits the
+    request headers (64 KB by default, where cheroot has no limit); other options go to
+    ``cheroot.wsgi.Server``, with 64 threads and a listen backlog of the system's maximum
+    by default (:attr:`defaults`; cheroot's are 10 and 5)."""
 
     package = "cheroot"
+    #: Options set unless given (cheroot's ``timeout``, 10 s per read, is kept).
+    defaults: dict[str, Any] = {"numthreads": 64, "request_queue_size": socket.SOMAXCONN,
+                                "max_request_header_size": 65536}
 
     def run(self, handler: Callable[..., Any]) -> None:
         """Serve until interrupted."""
         from cheroot import wsgi
 
-        options = dict(self.options)
+        options = {**self.defaults, **self.options}
         certfile, keyfile, chainfile = (options.pop(key, None) for key in ("certfile", "keyfile", "chainfile"))
+        header_limit = options.pop("max_request_header_size")
         if self.unix_socket:
             _remove_stale_socket(self.unix_socket)
         bind_addr: Any = self.unix_socket or (self.host, self.port)
@@ -221,6 +247,7 @@ class CherootServer(ServerAdapter):
             server = wsgi.Server(bind_addr, handler, **options)
         except TypeError as error:
             raise ServerError(f"Bad option for the cheroot server: {error}") from None
+        server.max_request_header_size = header_limit
         if certfile and keyfile:
             from cheroot.ssl.builtin import BuiltinSSLAdapter
 
