@@ -97,3 +97,8 @@ def signed_up(app, username: str = "ann", password: str = "correct horse") -> Cl
     answer = client.post("/signup", data={"csrf": token, "username": username, "password": password})
     assert answer.status_code == 303, answer.text
     return client
+
+
+def visible_text(html: str) -> str:
+    """The text of a page as a reader sees it: no tags, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
