@@ -2,7 +2,7 @@
 
 An HTML error is the app's layout (header, navigation, the signed-in state) with what went wrong
 and a way back. Under ``/api/`` an error is problem details (RFC 9457) as JSON, like every other
-answer of the API. A 5xx never shows internals (the traceback goes to the log), except in debug
+answer of the API. A 500 never shows internals (the traceback goes to the log), except in debug
 mode, where the framework's debug page is more useful to a developer.
 """
 
@@ -34,7 +34,7 @@ def add_error_pages(app: App, render: Renderer) -> None:
         if content_type and not content_type.startswith("text/html"):
             return error.body  # already in its own format: problem+json from the API or its validation
         status = error.status_code
-        detail = error.body if isinstance(error.body, str) and status < 500 else SERVER_ERROR
+        detail = error.body if isinstance(error.body, str) and status != 500 else SERVER_ERROR
         if request.path.startswith("/api/"):
             response.content_type = PROBLEM_JSON
             return problem_body(status, detail)

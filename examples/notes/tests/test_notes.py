@@ -57,15 +57,6 @@ def test_log_out_ends_the_session(app):
     assert client.get("/notes").headers["Location"].endswith("/login")
 
 
-def test_a_taken_user_name_is_409(app):
-    signed_up(app, "carol")
-    client = Client(app)
-    answer = client.post("/signup", data={"csrf": csrf(client.get("/signup").text), "username": "carol",
-                                          "password": "another-password"})
-    assert answer.status_code == 409
-    assert "taken" in answer.text
-
-
 def test_a_form_post_without_the_csrf_token_is_403(app):
     client = signed_up(app)
     answer = client.post("/notes", data={"title": "forged"})
