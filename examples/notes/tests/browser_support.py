@@ -128,20 +128,22 @@ def new_page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def sign_up(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/signup")
+def _account_form(page: Page, base_url: str, form: str, username: str) -> None:
+    page.goto(f"{base_url}/{form}")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("#submit")
     page.wait_for_url(f"{base_url}/notes")
+
+
+def sign_up(page: Page, base_url: str, username: str) -> None:
+    """Create the account ``username`` through the sign-up form (which signs in)."""
+    _account_form(page, base_url, "signup", username)
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(f"{base_url}/notes")
+    """Sign in as ``username`` through the login form."""
+    _account_form(page, base_url, "login", username)
 
 
 def log_out(page: Page, base_url: str) -> None:
