@@ -54,3 +54,16 @@ def test_the_screenshot_of_the_notes_page_is_a_rendered_page(page, base_url):
     assert page.title() == "Your notes · demijohn"
     check_screenshot(page, "notes")
     assert "Screenshot note" in page.inner_text("li.note h2")
+
+
+def test_docs_from_the_cdn_say_so_when_the_cdn_is_out_of_reach(page, base_url):
+    # `python -m notes` without NOTES_DOCS_ASSETS loads Swagger UI from the CDN; block it, as an
+    # offline machine would, and the page says what happened instead of staying blank.
+    asked: list[str] = []
+    page.route("https://cdn.jsdelivr.net/**", lambda route: (asked.append(route.request.url), route.abort()))
+    page.goto(f"{base_url}/docs")
+    message = page.locator("#swagger-ui")
+    message.wait_for()
+    assert "Swagger UI could not be loaded" in message.inner_text()
+    assert "/openapi.json" in message.inner_text()
+    assert sorted(url.rsplit("/", 1)[-1] for url in asked) == ["swagger-ui-bundle.js", "swagger-ui.css"]

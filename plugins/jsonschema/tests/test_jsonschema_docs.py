@@ -100,6 +100,7 @@ def test_the_initializer_is_a_script_file_reading_the_documents_url_from_the_pag
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "text/javascript; charset=UTF-8"
     assert "SwaggerUIBundle(" in answer.text and "dataset.openapiUrl" in answer.text
+    assert "could not be loaded" in answer.text  # says so when the CDN is out of reach
 
 
 def test_the_title_is_escaped_in_the_page():

@@ -32,6 +32,12 @@ INITIALIZER = "swagger-initializer.js"
 # Constant, so it is served as a file; the document's URL comes from the page.
 INITIALIZER_SCRIPT = """window.addEventListener("load", function () {
   var element = document.getElementById("swagger-ui");
+  if (typeof SwaggerUIBundle === "undefined") {
+    element.textContent = "Swagger UI could not be loaded (is the CDN reachable from this browser?). " +
+      "The OpenAPI document is at " + element.dataset.openapiUrl + "; an app can serve Swagger UI " +
+      "itself with OpenAPIPlugin(docs_assets=...).";
+    return;
+  }
   window.ui = SwaggerUIBundle({
     url: element.dataset.openapiUrl,
     dom_id: "#swagger-ui",
