@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from demijohn import request, response, template
-from demijohn_session import Session
+from demijohn_session import Session, SessionBackendUnavailable
 
 from .csrf import CSRF
 
@@ -34,8 +34,16 @@ class Renderer:
         session = self.session()
         variables.setdefault("errors", {})
         variables.setdefault("values", {})
-        return template(name, template_lookup=VIEWS, username=session.get("username"),
+        return template(name, template_lookup=VIEWS, username=self._username(session),
                         csrf_token=lambda: self.csrf.token(session), plural=plural, **variables)
+
+    @staticmethod
+    def _username(session: Any) -> str | None:
+        # The 503 page of a session store outage must still render: it shows the visitor signed out.
+        try:
+            return session.get("username")
+        except SessionBackendUnavailable:
+            return None
 
     def session(self) -> Any:
         """The request's session: the plugin's when the route has one, else a read-only one that

@@ -208,3 +208,25 @@ def test_the_favicon_is_an_icon(app):
         assert icon.format == "ICO" and icon.size[0] >= 16
     assert '<link rel="icon" href="/static/favicon.svg"' in Client(app).get("/login").text
     assert Client(app).get("/static/favicon.svg").headers["Content-Type"].startswith("image/svg+xml")
+
+
+def test_a_session_store_outage_is_a_503_page_of_the_app(services_settings):
+    import redis
+    from demijohn_session import SessionPlugin
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+    from notes import create_app
+
+    app = create_app(services_settings)
+    try:
+        client = signed_up(app, "ann")
+        [plugin] = [plugin for plugin in app.plugins if isinstance(plugin, SessionPlugin)]
+        # Redis gone for the session store: a client of a port where nothing listens, without retries.
+        plugin.backend.client = redis.Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))
+        answer = client.get("/notes")
+        assert_app_page(answer, 503, "Service Unavailable", "The session store is unavailable")
+        assert answer.headers["Retry-After"] == "1"
+        public = client.get("/public")  # the public page needs no session: shown signed out
+        assert public.status_code == 200 and 'href="/login"' in public.text
+    finally:
+        app.close()
