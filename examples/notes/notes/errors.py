@@ -57,6 +57,8 @@ def _same_site_referrer() -> str | None:
     path = parts.path
     # "//host/x" or "/\\host" would leave the site in the link: only a plain local path goes back.
     if parts.netloc != request.urlparts.netloc or not path.startswith("/") or path.startswith("//") \
-            or "\\" in path or path == request.path:
+            or "\\" in path:
         return None
+    if path == request.path and request.method == "GET":
+        return None  # a link to this very page; after a form post, the same path is the form again
     return path + (f"?{parts.query}" if parts.query else "")

@@ -120,6 +120,41 @@ def test_a_malformed_form_body_is_a_400_page_of_the_app(page, base_url):
     check_screenshot(page, "error-400")
 
 
+# -- anonymous visitors and login throttling ------------------------------------------------------
+
+def test_an_anonymous_visitor_gets_a_form_cookie_no_session_and_a_forged_login_is_a_friendly_page(page, base_url):
+    page.goto(f"{base_url}/login")
+    assert sorted(cookie["name"] for cookie in page.context.cookies()) == ["csrf"]
+    page.eval_on_selector("input[name=csrf]", "input => input.value = 'forged'")
+    page.fill("#username", "someone")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("#submit")
+    assert_error_page(page, 403, "Forbidden")
+    assert "reload the page and try again" in page.inner_text("#detail")
+    check_screenshot(page, "login-forged")
+    page.click("#back")  # back to the login form, which works again
+    page.wait_for_url(f"{base_url}/login")
+    assert page.is_visible("#username")
+
+
+def test_too_many_failed_logins_show_the_login_page_with_429(page, base_url):
+    sign_up(page, base_url, "guarded")
+    page.context.clear_cookies()
+    statuses = []
+    for attempt in range(6):
+        page.goto(f"{base_url}/login")
+        page.fill("#username", "guarded")
+        page.fill("#password", f"wrong {attempt}")
+        with page.expect_navigation() as navigation:
+            page.click("#submit")
+        statuses.append(navigation.value.status)
+    assert statuses == [401] * 5 + [429]
+    assert "Too many failed logins" in page.inner_text("p.error")
+    assert page.input_value("#username") == "guarded"
+    check_screenshot(page, "login-throttled")
+
+
 # -- forms, long words, the public page ---------------------------------------------------------
 
 def test_a_rejected_form_comes_back_with_what_was_typed_and_the_message_beside_the_field(page, base_url):

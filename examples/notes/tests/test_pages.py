@@ -82,7 +82,8 @@ def test_the_back_link_leads_to_the_previous_page_of_this_site_only(app):
     client = Client(app)
     here = client.get("/nowhere", headers={"Referer": f"{ORIGIN}/public?x=1"})
     assert '<a href="/public?x=1" id="back">' in here.text
-    for referrer in ("https://evil.example/public", f"{ORIGIN}//evil.example/x", f"{ORIGIN}/\\evil.example", "junk"):
+    for referrer in ("https://evil.example/public", f"{ORIGIN}//evil.example/x", f"{ORIGIN}/\\evil.example", "junk",
+                     f"{ORIGIN}/nowhere"):
         assert 'id="back"' not in client.get("/nowhere", headers={"Referer": referrer}).text, referrer
 
 
