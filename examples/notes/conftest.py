@@ -9,6 +9,9 @@ import re
 import secrets
 import uuid
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from demijohn.testing import Client
@@ -97,3 +100,29 @@ def signed_up(app, username: str = "ann", password: str = "correct horse") -> Cl
     answer = client.post("/signup", data={"csrf": token, "username": username, "password": password})
     assert answer.status_code == 303, answer.text
     return client
+
+
+def visible_text(html: str) -> str:
+    """The text of a page as a reader sees it: no tags, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+# The browser tests' fixtures: one headless Chromium for the session, a fresh page per test
+# (``tests/browser_support.py``, importable once a test module of that folder is loaded).
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium under Playwright (no browser download)."""
+    from browser_support import launch_browser
+
+    with launch_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page in its own browser context (no cookies shared between tests)."""
+    from browser_support import new_page
+
+    with new_page(browser) as fresh:
+        yield fresh

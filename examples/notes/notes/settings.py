@@ -7,6 +7,10 @@
 | ``NOTES_REDIS_PREFIX`` | ``notes:`` | prefix of every Redis key the app writes |
 | ``NOTES_SECRET`` | read from / written to ``.notes-secret`` | signs session cookies; share it between processes |
 | ``NOTES_SCRYPT_N`` | ``16384`` | scrypt cost for password hashes (tests lower it) |
+| ``NOTES_LOGIN_LIMIT_ACCOUNT`` | ``5`` | failed logins for one user name before logins to it are refused (429) |
+| ``NOTES_LOGIN_LIMIT_ADDRESS`` | ``20`` | failed logins from one client address before its logins are refused (429) |
+| ``NOTES_LOGIN_WINDOW`` | ``900`` | seconds a count of failed logins lasts, from the first failure |
+| ``NOTES_DOCS_ASSETS`` | unset | folder of npm's ``swagger-ui-dist`` files for ``/docs``; unset: loaded from a CDN |
 """
 
 from __future__ import annotations
@@ -41,6 +45,10 @@ class Settings:
     redis_prefix: str = "notes:"
     secret: str = field(default="", repr=False)
     scrypt_n: int = 2**14
+    login_limit_account: int = 5
+    login_limit_address: int = 20
+    login_window: float = 900
+    docs_assets: str | None = None
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -53,4 +61,8 @@ class Settings:
             redis_prefix=env.get("NOTES_REDIS_PREFIX", cls.redis_prefix),
             secret=secret,
             scrypt_n=int(env.get("NOTES_SCRYPT_N", cls.scrypt_n)),
+            login_limit_account=int(env.get("NOTES_LOGIN_LIMIT_ACCOUNT", cls.login_limit_account)),
+            login_limit_address=int(env.get("NOTES_LOGIN_LIMIT_ADDRESS", cls.login_limit_address)),
+            login_window=float(env.get("NOTES_LOGIN_WINDOW", cls.login_window)),
+            docs_assets=env.get("NOTES_DOCS_ASSETS") or None,
         )

@@ -3,9 +3,11 @@
 ``JSONSchemaPlugin`` validates request bodies (``schema=``), query strings
 (``query_schema=``) and responses (``response_schema=``) per route, with validators
 compiled once per route by the ``jsonschema`` library; ``openapi(app)`` builds an
-OpenAPI 3.1 document from the routes and ``OpenAPIPlugin`` serves it.
+OpenAPI 3.1 document from the routes and ``OpenAPIPlugin`` serves it, and with
+``docs_path='/docs'`` an interactive page for it (Swagger UI).
 """
 
+from ._docs import SWAGGER_UI_VERSION, DocsPage
 from ._openapi import OpenAPIPlugin, openapi, parse_rule
 from ._plugin import JSONSchemaPlugin
 from ._problems import PROBLEM_CONTENT_TYPE
@@ -15,9 +17,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DRAFTS",
+    "DocsPage",
     "JSONSchemaPlugin",
     "OpenAPIPlugin",
     "PROBLEM_CONTENT_TYPE",
+    "SWAGGER_UI_VERSION",
     "SchemaSource",
     "__version__",
     "openapi",

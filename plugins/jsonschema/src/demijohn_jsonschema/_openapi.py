@@ -8,6 +8,7 @@ shows the server's file paths.
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urldefrag, urljoin
 
 from demijohn import App, HTTPError, PluginError, Route, request
 
+from ._docs import DocsPage
 from ._plugin import CONFIG_KEYS, JSONSchemaPlugin
 from ._problems import PROBLEM_CONTENT_TYPE, TITLES
 from ._schemas import LoadedSchema, SchemaSource, SchemaStore, walk_refs
@@ -285,6 +287,9 @@ class OpenAPIPlugin:
 
     ``title``, ``version``, ``description`` and ``servers`` go to :func:`openapi`. The
     document is built on the first request and again whenever routes were added since.
+    ``docs_path='/docs'`` also serves interactive documentation (Swagger UI) of the document
+    there, loading Swagger UI from a CDN, or from ``docs_assets``, a local folder holding the
+    files of the ``swagger-ui-dist`` npm package.
     """
 
     name = "openapi"
@@ -297,10 +302,18 @@ class OpenAPIPlugin:
         version: str = "0.1.0",
         description: str | None = None,
         servers: list[dict[str, Any]] | None = None,
+        docs_path: str | None = None,
+        docs_assets: str | os.PathLike[str] | None = None,
     ) -> None:
         if not path.startswith("/"):
             raise PluginError(f"OpenAPIPlugin: path={path!r} must start with '/', e.g. '/openapi.json'")
+        if docs_assets is not None and docs_path is None:
+            raise PluginError("OpenAPIPlugin: docs_assets is the folder of the docs page's files; set docs_path too, "
+                              "e.g. docs_path='/docs'")
         self.path = path
+        #: The interactive documentation page, or None without ``docs_path``.
+        self.docs = None if docs_path is None else DocsPage(docs_path, path, f"{title} · API documentation",
+                                                            docs_assets)
         self.options: dict[str, Any] = {
             "title": title, "version": version, "description": description, "servers": servers,
         }
@@ -315,14 +328,19 @@ class OpenAPIPlugin:
         self.closed = False
         if not any(route.rule == self.path and route.callback == self.serve for route in app.routes):
             app.route(self.path, "GET", self.serve, name="openapi", openapi=False)
+        if self.docs is not None:
+            self.docs.closed = False
+            self.docs.add_routes(app)
 
     def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """Leave every callback unchanged: this plugin only adds its own route."""
         return callback
 
     def close(self) -> None:
-        """Stop serving the document (the route stays but answers 404) and forget it."""
+        """Stop serving the document and its docs page (the routes stay but answer 404) and forget it."""
         self.closed = True
+        if self.docs is not None:
+            self.docs.closed = True
         self._cache.clear()
 
     def serve(self) -> dict[str, Any]:
