@@ -21,14 +21,15 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from demijohn import App, HTTPError, HTTPResponse, PluginError, Route
-from sqlalchemy import URL, Engine, MetaData, create_engine, make_url
+from sqlalchemy import URL, Engine, MetaData
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from ._engine import DEFAULT_POOL_TIMEOUT, check_pool_timeout, create_plugin_engine, masked
 from ._streaming import StreamedBody, streams
 from .errors import http_error_for, logger
 
-__all__ = ["SQLAlchemyPlugin", "http_error_for", "__version__"]
+__all__ = ["DEFAULT_POOL_TIMEOUT", "SQLAlchemyPlugin", "http_error_for", "__version__"]
 
 __version__ = "0.1.0"
 
@@ -47,6 +48,11 @@ class SQLAlchemyPlugin:
     ``HTTPError``, and always closed. A database error while committing answers with
     409 (conflict), 400 (invalid value) or 503 (lost or unavailable database), see
     :func:`http_error_for`. Per-route options: ``sqlalchemy={'commit': False, ...}``.
+
+    A callback that returns a generator keeps its session until the body is closed: see
+    ``_streaming``. ``pool_timeout`` is how long a request waits for a free connection of
+    the engine the plugin creates from a URL (:data:`DEFAULT_POOL_TIMEOUT`) before it is
+    answered 503 with ``Retry-After``; an Engine you pass keeps its own setting.
     """
 
     api = 2
@@ -61,8 +67,10 @@ class SQLAlchemyPlugin:
         session_factory: Callable[..., Session] | None = None,
         *,
         name: str = "sqlalchemy",
+        pool_timeout: float | None = None,
         **session_options: Any,
     ) -> None:
+        check_pool_timeout(pool_timeout, isinstance(engine_or_url, (str, URL)))
         _check_keyword(keyword, "keyword")
         _check_commit(commit, "commit")
         _check_session_options(session_options, "SQLAlchemyPlugin(...)")
@@ -82,9 +90,10 @@ class SQLAlchemyPlugin:
         self.create = create
         self.metadata = metadata
         self.session_options = session_options
+        self.pool_timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else float(pool_timeout)
         self._owns_engine = isinstance(engine_or_url, (str, URL))
         self.engine: Engine | None = (
-            _create_engine(engine_or_url)
+            create_plugin_engine(engine_or_url, self.pool_timeout)
             if isinstance(engine_or_url, (str, URL))
             else engine_or_url
         )
@@ -139,7 +148,7 @@ class SQLAlchemyPlugin:
         except sa_exc.SQLAlchemyError as error:
             raise PluginError(
                 f"SQLAlchemyPlugin could not create the tables on "
-                f"{_masked(self.engine.url)}: {error}"
+                f"{masked(self.engine.url)}: {error}"
             ) from error
 
     def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
@@ -265,7 +274,7 @@ class SQLAlchemyPlugin:
         _end(session, do_commit, answer_http=False)
 
     def __repr__(self) -> str:
-        where = _masked(self.engine.url) if self.engine is not None else "session_factory"
+        where = masked(self.engine.url) if self.engine is not None else "session_factory"
         return f"<SQLAlchemyPlugin name={self.name!r} keyword={self.keyword!r} {where}>"
 
 
@@ -365,24 +374,3 @@ def _check_session_options(options: Mapping[str, Any], where: str) -> None:
             f"{where}: unknown option(s) {sorted(unknown)}. Accepted: keyword, commit, "
             f"session_factory and the Session options {sorted(_SESSION_OPTIONS)}."
         )
-
-
-def _create_engine(url: str | URL) -> Engine:
-    """Create an engine from ``url`` with ``pool_pre_ping``, so dead connections are replaced."""
-    try:
-        return create_engine(url, pool_pre_ping=True)
-    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as error:
-        raise PluginError(
-            f"SQLAlchemyPlugin could not create an engine from {_masked(url)}: {error}. Pass a "
-            f"URL such as 'sqlite:///app.db' or 'postgresql+psycopg://user@host/db', or an Engine."
-        ) from error
-
-
-def _masked(url: str | URL) -> str:
-    """The URL with any password hidden, for error messages and reprs."""
-    if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except sa_exc.ArgumentError:
-        return "the given URL (unparseable)"
