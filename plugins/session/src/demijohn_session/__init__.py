@@ -30,6 +30,7 @@ from .backends import (
     RedisBackend,
     SessionBackend,
     SessionBackendUnavailable,
+    SessionEnded,
     SessionError,
     SessionTooLarge,
     dumps,
@@ -44,6 +45,7 @@ __all__ = [
     "Session",
     "SessionBackend",
     "SessionBackendUnavailable",
+    "SessionEnded",
     "SessionError",
     "SessionPlugin",
     "SessionTooLarge",
@@ -370,7 +372,13 @@ class SessionPlugin:
                 target.delete_cookie(self.cookie_name, **self._cookie_scope())
             return
         encoded = session.encode()  # a clear SessionError for non-JSON values, before the backend
-        session._id, value = self.backend.save(session._id, session.data)
+        try:
+            session._id, value = self.backend.save(session._id, session.data)
+        except SessionEnded as ended:
+            # Invalidation wins: the answer that ended the session set (or deleted) the
+            # cookie; this one leaves the cookie alone rather than undo that.
+            log.info("not saving the session on %s: %s", request.path, ended)
+            return
         size = len(self.cookie_name) + 1 + len(value)
         if size > MAX_COOKIE_SIZE:
             raise SessionTooLarge(
