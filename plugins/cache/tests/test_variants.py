@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from demijohn import App, request, response
 from demijohn.testing import Client
 from demijohn_cache import CachePlugin
@@ -78,3 +80,51 @@ def test_a_damaged_marker_is_a_miss_not_an_error(backend):
         answer = Client(app).get("/page", headers={"Cookie": "user=alice"})
         assert answer.status_code == 200 and answer.text == "hello alice"
     assert Client(app).get("/page", headers={"Cookie": "user=bob"}).text == "hello bob"
+
+
+def test_visitors_queued_behind_the_first_computation_then_compute_their_own_at_once(backend):
+    """While the first answer of a cold route runs, other visitors wait on the route's key;
+    once it turns out to vary on the cookie, they compute their own variants in parallel
+    instead of one after another behind the route's lock."""
+    alice_started, alice_go = threading.Event(), threading.Event()
+    together = threading.Barrier(2, timeout=3)  # bob and carol must compute at the same time
+
+    def page() -> str:
+        user = request.get_cookie("user")
+        if user == "alice":
+            alice_started.set()
+            assert alice_go.wait(5)
+        else:
+            together.wait()
+        return f"hello {user}"
+
+    app, calls = greeting_app(CachePlugin(backend, lock_wait=5), page)
+    asked = {"bob": 0, "carol": 0}
+    asking = threading.Condition()
+    acquire = backend.acquire
+
+    def counted_acquire(key: str, timeout: float, wait: float) -> object:
+        with asking:
+            if threading.current_thread().name in asked:
+                asked[threading.current_thread().name] += 1
+                asking.notify_all()
+        return acquire(key, timeout, wait)
+
+    backend.acquire = counted_acquire
+    answers: dict[str, str] = {}
+
+    def visit(name: str) -> None:
+        answers[name] = Client(app).get("/page", headers={"Cookie": f"user={name}"}).text
+
+    threads = {name: threading.Thread(target=visit, args=(name,), name=name) for name in ("alice", "bob", "carol")}
+    threads["alice"].start()
+    assert alice_started.wait(5)
+    threads["bob"].start()
+    threads["carol"].start()
+    with asking:  # both are waiting for the route's lock, which alice holds
+        assert asking.wait_for(lambda: min(asked.values()) >= 2, timeout=5)
+    alice_go.set()
+    for thread in threads.values():
+        thread.join(10)
+    assert answers == {"alice": "hello alice", "bob": "hello bob", "carol": "hello carol"}
+    assert len(calls) == 3

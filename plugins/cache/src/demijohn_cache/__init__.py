@@ -95,6 +95,14 @@ class _Health:
                 self.down_since = None
 
 
+class _Varies(Exception):
+    """Raised while waiting on a primary key that turned out to hold a variants marker."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__(names)
+        self.names = names
+
+
 class CachePlugin:
     """Caches whole GET/HEAD responses of the routes that opt in with `cache=...`.
 
@@ -277,26 +285,34 @@ class CachePlugin:
 
     def _serve(self, primary: str, settings: RouteCache, call: Callable[[], Any]) -> Any:
         """Answer from the entry under `primary`, or from this request's variant when a
-        marker says the route's answers vary on more headers; else run `call` and store."""
+        marker there says the route's answers vary on more headers; else run `call` once
+        per key (see `_wait_or_run`) and store its answer."""
         raw = self._backend_call(self.backend.get, primary)
-        known: tuple[str, ...] = ()
-        if raw is not None:
-            known = decode_variants(raw) or ()
-            found = self._answer_hit(primary, raw) if not known else self._answer_variant(primary, known)
-            if found is not None:
-                return found
-        key = variant_key(primary, known, request.environ) if known else primary
+        names = None if raw is None else decode_variants(raw)
+        if names is None:
+            if raw is not None:
+                found = self._answer_hit(primary, raw)
+                if found is not None:
+                    return found
+            try:
+                return self._wait_or_run(
+                    primary, self._answer_or_switch,
+                    lambda: self._store_and_answer(primary, (), settings, call()),
+                )
+            except _Varies as varies:  # a marker appeared while we waited: wait on our variant
+                names = varies.names
+        known = names
+        return self._lookup_or_run(
+            variant_key(primary, known, request.environ), self._answer_hit,
+            lambda: self._store_and_answer(primary, known, settings, call()),
+        )
 
-        def use(key: str, raw: bytes) -> HTTPResponse | None:
-            names = decode_variants(raw) if key == primary else None
-            return self._answer_variant(primary, names) if names else self._answer_hit(key, raw)
-
-        return self._wait_or_run(key, use, lambda: self._store_and_answer(primary, known, settings, call()))
-
-    def _answer_variant(self, primary: str, names: tuple[str, ...]) -> HTTPResponse | None:
-        key = variant_key(primary, names, request.environ)
-        raw = self._backend_call(self.backend.get, key)
-        return None if raw is None else self._answer_hit(key, raw)
+    def _answer_or_switch(self, key: str, raw: bytes) -> HTTPResponse | None:
+        """`_answer_hit` for a primary key, raising `_Varies` when it holds a marker."""
+        names = decode_variants(raw)
+        if names is not None:
+            raise _Varies(names)
+        return self._answer_hit(key, raw)
 
     def _lookup_or_run(self, key: str, use: Callable[[str, bytes], T | None], run: Callable[[], T]) -> T:
         """Serve from the cache, or run once per key while concurrent missers wait."""
