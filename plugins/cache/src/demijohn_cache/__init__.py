@@ -22,8 +22,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -31,6 +29,7 @@ from typing import Any, TypeVar
 from demijohn import HTTPError, HTTPResponse, PluginError, TemplatePlugin, request, response
 
 from ._entries import Entry, etag_for, etag_matches, forbids_storing, vary_names
+from ._health import Health
 from ._keys import decode_variants, digest, encode_variants, full_path, primary_key, variant_key
 from ._options import (
     DEFAULT_STATUSES,
@@ -54,45 +53,11 @@ __all__ = [
     "__version__",
 ]
 
-log = logging.getLogger("demijohn_cache")
-
 T = TypeVar("T")
 
 # Decoded entries kept per plugin, and the largest stored size worth keeping decoded.
 DECODED_ENTRIES = 256
 DECODED_MAX_BYTES = 64 * 1024
-
-
-class _Health:
-    """Tracks backend outages: logs once per outage and probes again after a pause."""
-
-    def __init__(self, retry_interval: float) -> None:
-        self.retry_interval = retry_interval
-        self.down_since: float | None = None
-        self.retry_at = 0.0
-        self._mutex = threading.Lock()
-
-    def available(self) -> bool:
-        return self.down_since is None or time.monotonic() >= self.retry_at
-
-    def failed(self, error: Exception) -> None:
-        with self._mutex:
-            now = time.monotonic()
-            if self.down_since is None:
-                self.down_since = now
-                log.warning("cache backend failed, serving uncached until it is back: %s", error)
-            self.retry_at = now + self.retry_interval
-
-    def succeeded(self) -> None:
-        if self.down_since is None:
-            return
-        with self._mutex:
-            if self.down_since is not None:
-                log.warning(
-                    "cache backend is back after %.1fs, caching resumed",
-                    time.monotonic() - self.down_since,
-                )
-                self.down_since = None
 
 
 class _Varies(Exception):
@@ -142,7 +107,7 @@ class CachePlugin:
         self.all_routes = bool(all_routes)
         self.lock_timeout = check_ttl(lock_timeout, "CachePlugin(lock_timeout=...)")
         self.lock_wait = check_ttl(lock_wait, "CachePlugin(lock_wait=...)")
-        self._health = _Health(retry_interval)
+        self._health = Health(retry_interval)
         # Decoded entries by key, so a hit on unchanged bytes skips the JSON decoding.
         self._decoded: dict[str, tuple[bytes, Entry]] = {}
 
