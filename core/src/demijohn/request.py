@@ -21,7 +21,9 @@ from .response import HTTPError
 from .util import DictProperty
 from .vary import CREDENTIAL_HEADERS, RecordingHeaderDict, record, vary, varies
 
-_HEADER_KEYS = WSGIHeaderDict._environ_keys
+# Header name -> environ key, for the headers whose reads need no recording (the
+# credentials stay out, so get_header's fast path is one dict read: *request access*).
+_HEADER_KEYS: dict[str, str] = {}
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -172,10 +174,14 @@ class BaseRequest:
     def get_header(self, name: str, default: Any = None) -> Any:
         """The value of request header ``name``, or ``default``. Reading ``Cookie`` or
         ``Authorization`` is recorded in :attr:`varies`."""
-        key = _HEADER_KEYS.get(name) or WSGIHeaderDict.environ_key(name)
+        key = _HEADER_KEYS.get(name)
         environ = self.environ  # one context read, one dict read (*request access*)
-        if key in CREDENTIAL_HEADERS:
-            record(environ, CREDENTIAL_HEADERS[key])
+        if key is None:
+            key = WSGIHeaderDict.environ_key(name)
+            if key in CREDENTIAL_HEADERS:
+                record(environ, CREDENTIAL_HEADERS[key])
+            elif len(_HEADER_KEYS) < 1000:  # bounded: clients choose header names
+                _HEADER_KEYS[name] = key
         value = environ.get(key)
         if value is None:
             return default
