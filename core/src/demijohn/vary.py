@@ -99,4 +99,4 @@ class RecordingHeaderDict(WSGIHeaderDict):
         return super().__iter__()
 
 
-__all__ = ["CREDENTIAL_HEADERS", "VARIES_KEY", "RecordingHeaderDict", "canonical_name", "record", "vary", "varies"]
+__all__ = ["CREDENTIAL_HEADERS", "VARIES_KEY", "RecordingHeaderDict", "canonical_name", "vary", "varies"]

@@ -49,8 +49,9 @@ class SQLAlchemyPlugin:
     409 (conflict), 400 (invalid value) or 503 (lost or unavailable database), see
     :func:`http_error_for`. Per-route options: ``sqlalchemy={'commit': False, ...}``.
 
-    A callback that returns a generator keeps its session until the body is closed: see
-    ``_streaming``. ``pool_timeout`` is how long a request waits for a free connection of
+    A callback that returns a generator keeps its session until the body is closed: the
+    body's own work is committed after the last chunk, rolled back if it fails or is closed
+    early. ``pool_timeout`` is how long a request waits for a free connection of
     the engine the plugin creates from a URL (:data:`DEFAULT_POOL_TIMEOUT`) before it is
     answered 503 with ``Retry-After``; an Engine you pass keeps its own setting.
     """
