@@ -21,8 +21,11 @@ from .proxy import policy_of
 from .httputil import cookie_decode, parse_auth, path_shift
 from .response import HTTPError
 from .util import DictProperty
+from .vary import CREDENTIAL_HEADERS, RecordingHeaderDict, record, vary, varies
 
-_HEADER_KEYS = WSGIHeaderDict._environ_keys
+# Header name -> environ key, for the headers whose reads need no recording (the
+# credentials stay out, so get_header's fast path is one dict read: *request access*).
+_HEADER_KEYS: dict[str, str] = {}
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -172,13 +175,22 @@ class BaseRequest:
     # -- headers and cookies ---------------------------------------------------------------
     @DictProperty("environ", "bottle.request.headers", read_only=True)
     def headers(self) -> WSGIHeaderDict:
-        """The request headers, case-insensitive and read-only."""
-        return WSGIHeaderDict(self.environ)
+        """The request headers, case-insensitive and read-only. Reading ``Cookie`` or
+        ``Authorization`` through them is recorded in :attr:`varies`."""
+        return RecordingHeaderDict(self.environ)
 
     def get_header(self, name: str, default: Any = None) -> Any:
-        """The value of request header ``name``, or ``default``."""
-        key = _HEADER_KEYS.get(name) or WSGIHeaderDict.environ_key(name)
-        value = self.environ.get(key)  # one context read, one dict read (*request access*)
+        """The value of request header ``name``, or ``default``. Reading ``Cookie`` or
+        ``Authorization`` is recorded in :attr:`varies`."""
+        key = _HEADER_KEYS.get(name)
+        environ = self.environ  # one context read, one dict read (*request access*)
+        if key is None:
+            key = WSGIHeaderDict.environ_key(name)
+            if key in CREDENTIAL_HEADERS:
+                record(environ, CREDENTIAL_HEADERS[key])
+            elif len(_HEADER_KEYS) < 1000:  # bounded: clients choose header names
+                _HEADER_KEYS[name] = key
+        value = environ.get(key)
         if value is None:
             return default
         return value if value.isascii() else value.encode("latin1").decode("utf-8", "replace")
@@ -186,8 +198,10 @@ class BaseRequest:
     @DictProperty("environ", "bottle.request.cookies", read_only=True)
     def cookies(self) -> FormsDict:
         """The cookies the client sent. Malformed pairs are ignored, as browsers do; a
-        header with control characters is refused with a 400."""
-        header = self.environ.get("HTTP_COOKIE", "")
+        header with control characters is refused with a 400. Recorded in :attr:`varies`."""
+        environ = self.environ
+        record(environ, "Cookie")  # once per request: the parsed cookies are cached below
+        header = environ.get("HTTP_COOKIE", "")
         cookies = FormsDict()
         if not header:
             return cookies
@@ -372,11 +386,14 @@ class BaseRequest:
     @property
     def auth(self) -> tuple[str, str | None] | None:
         """``(user, password)`` from a Basic ``Authorization`` header, or ``(user, None)``
-        from ``REMOTE_USER`` set by the server; ``None`` when neither is there."""
-        basic = parse_auth(self.environ.get("HTTP_AUTHORIZATION", ""))
+        from ``REMOTE_USER`` set by the server; ``None`` when neither is there. Recorded
+        in :attr:`varies` as ``Authorization``."""
+        environ = self.environ
+        record(environ, "Authorization")
+        basic = parse_auth(environ.get("HTTP_AUTHORIZATION", ""))
         if basic:
             return basic
-        user = self.environ.get("REMOTE_USER")
+        user = environ.get("REMOTE_USER")
         return (user, None) if user else None
 
     @property
@@ -393,6 +410,19 @@ class BaseRequest:
         the app trusts a proxy in front of it."""
         route = self.remote_route
         return route[0] if route else None
+
+    # -- what the answer depends on ------------------------------------------------------------
+    def vary(self, *names: str) -> None:
+        """Declare that the answer depends on the request headers ``names`` (so a cache keys
+        on them): ``request.vary('Accept-Language')``. Reads of ``Cookie`` and
+        ``Authorization`` through the request are recorded without it."""
+        vary(self.environ, *names)
+
+    @property
+    def varies(self) -> frozenset[str]:
+        """The request headers the answer depended on so far (canonical case), as recorded
+        by :meth:`vary` and by reading the credentials: ``frozenset({'Cookie'})``."""
+        return varies(self.environ)
 
     # -- the environ --------------------------------------------------------------------------
     def copy(self) -> BaseRequest:

@@ -22,16 +22,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlencode
 
-from demijohn import HTTPError, HTTPResponse, PluginError, request, response
+from demijohn import HTTPError, HTTPResponse, PluginError, TemplatePlugin, request, response
 
-from ._entries import Entry, etag_for, etag_matches, forbids_storing, varies_beyond
+from ._entries import Entry, etag_for, etag_matches, forbids_storing, vary_names
+from ._health import Health
+from ._keys import decode_variants, digest, encode_variants, full_path, primary_key, variant_key
 from ._options import (
     DEFAULT_STATUSES,
     KeyFunction,
@@ -54,8 +53,6 @@ __all__ = [
     "__version__",
 ]
 
-log = logging.getLogger("demijohn_cache")
-
 T = TypeVar("T")
 
 # Decoded entries kept per plugin, and the largest stored size worth keeping decoded.
@@ -63,36 +60,12 @@ DECODED_ENTRIES = 256
 DECODED_MAX_BYTES = 64 * 1024
 
 
-class _Health:
-    """Tracks backend outages: logs once per outage and probes again after a pause."""
+class _Varies(Exception):
+    """Raised while waiting on a primary key that turned out to hold a variants marker."""
 
-    def __init__(self, retry_interval: float) -> None:
-        self.retry_interval = retry_interval
-        self.down_since: float | None = None
-        self.retry_at = 0.0
-        self._mutex = threading.Lock()
-
-    def available(self) -> bool:
-        return self.down_since is None or time.monotonic() >= self.retry_at
-
-    def failed(self, error: Exception) -> None:
-        with self._mutex:
-            now = time.monotonic()
-            if self.down_since is None:
-                self.down_since = now
-                log.warning("cache backend failed, serving uncached until it is back: %s", error)
-            self.retry_at = now + self.retry_interval
-
-    def succeeded(self) -> None:
-        if self.down_since is None:
-            return
-        with self._mutex:
-            if self.down_since is not None:
-                log.warning(
-                    "cache backend is back after %.1fs, caching resumed",
-                    time.monotonic() - self.down_since,
-                )
-                self.down_since = None
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__(names)
+        self.names = names
 
 
 class CachePlugin:
@@ -134,7 +107,7 @@ class CachePlugin:
         self.all_routes = bool(all_routes)
         self.lock_timeout = check_ttl(lock_timeout, "CachePlugin(lock_timeout=...)")
         self.lock_wait = check_ttl(lock_wait, "CachePlugin(lock_wait=...)")
-        self._health = _Health(retry_interval)
+        self._health = Health(retry_interval)
         # Decoded entries by key, so a hit on unchanged bytes skips the JSON decoding.
         self._decoded: dict[str, tuple[bytes, Entry]] = {}
 
@@ -154,6 +127,7 @@ class CachePlugin:
         settings = self._route_settings(route)
         if settings is None:
             return callback
+        render = self._render_inside(callback, route)
 
         @functools.wraps(callback)
         def cached(*args: Any, **kwargs: Any) -> Any:
@@ -161,12 +135,7 @@ class CachePlugin:
                 not settings.authorization and "HTTP_AUTHORIZATION" in request.environ
             ):
                 return callback(*args, **kwargs)
-            key = self._response_key(settings)
-            return self._lookup_or_run(
-                key,
-                self._answer_hit,
-                lambda: self._store_and_answer(key, settings, callback(*args, **kwargs)),
-            )
+            return self._serve(self._response_key(settings), settings, lambda: render(*args, **kwargs))
 
         return cached
 
@@ -258,19 +227,57 @@ class CachePlugin:
             return None
         return resolve_route_option(option, f"route {route.method} {route.rule!r}: cache=", self)
 
+    def _render_inside(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+        """`callback`, rendered by the route's template when the template plugin wraps this
+        plugin: the cache then stores the page, not the dict meant for the template (the
+        outer template plugin passes the rendered str through unchanged)."""
+        if route.config.get("template") is None:
+            return callback
+        plan = list(route.all_plugins())  # innermost first
+        outer = plan[plan.index(self) + 1:] if self in plan else []
+        for plugin in outer:
+            if isinstance(plugin, TemplatePlugin):
+                return plugin.apply(callback, route)
+        return callback
+
     def _response_key(self, settings: RouteCache) -> str:
-        if settings.key is not None:
-            raw = settings.key(request)
-            if not isinstance(raw, str):
-                raise TypeError(f"cache key function {settings.key!r} returned {raw!r}; return a str")
-        else:
-            query = request.query_string
-            if query:
-                query = urlencode(sorted(parse_qsl(query, keep_blank_values=True)))
-            parts = [request.method, _origin(request.environ), _full_path(request.environ), query]
-            parts += [f"{name.lower()}:{request.get_header(name, '')}" for name in settings.vary]
-            raw = "\n".join(parts)
-        return "r:" + hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+        if settings.key is None:
+            return primary_key(request.method, request.environ, settings.vary)
+        raw = settings.key(request)
+        if not isinstance(raw, str):
+            raise TypeError(f"cache key function {settings.key!r} returned {raw!r}; return a str")
+        return "r:" + digest(raw)
+
+    def _serve(self, primary: str, settings: RouteCache, call: Callable[[], Any]) -> Any:
+        """Answer from the entry under `primary`, or from this request's variant when a
+        marker there says the route's answers vary on more headers; else run `call` once
+        per key (see `_wait_or_run`) and store its answer."""
+        raw = self._backend_call(self.backend.get, primary)
+        names = None if raw is None else decode_variants(raw)
+        if names is None:
+            if raw is not None:
+                found = self._answer_hit(primary, raw)
+                if found is not None:
+                    return found
+            try:
+                return self._wait_or_run(
+                    primary, self._answer_or_switch,
+                    lambda: self._store_and_answer(primary, (), settings, call()),
+                )
+            except _Varies as varies:  # a marker appeared while we waited: wait on our variant
+                names = varies.names
+        known = names
+        return self._lookup_or_run(
+            variant_key(primary, known, request.environ), self._answer_hit,
+            lambda: self._store_and_answer(primary, known, settings, call()),
+        )
+
+    def _answer_or_switch(self, key: str, raw: bytes) -> HTTPResponse | None:
+        """`_answer_hit` for a primary key, raising `_Varies` when it holds a marker."""
+        names = decode_variants(raw)
+        if names is not None:
+            raise _Varies(names)
+        return self._answer_hit(key, raw)
 
     def _lookup_or_run(self, key: str, use: Callable[[str, bytes], T | None], run: Callable[[], T]) -> T:
         """Serve from the cache, or run once per key while concurrent missers wait."""
@@ -279,6 +286,10 @@ class CachePlugin:
             found = use(key, raw)
             if found is not None:
                 return found
+        return self._wait_or_run(key, use, run)
+
+    def _wait_or_run(self, key: str, use: Callable[[str, bytes], T | None], run: Callable[[], T]) -> T:
+        """Take `key`'s lock (waiting while another request fills the entry) and run."""
         token = self._backend_call(self.backend.acquire, key, self.lock_timeout, 0)
         if token is None and self._health.available():
             # Someone else is computing this entry: wait for the lock or for the entry,
@@ -323,7 +334,7 @@ class CachePlugin:
             self._decoded[key] = (raw, entry)
         return self._answer(entry, "HIT")
 
-    def _store_and_answer(self, key: str, settings: RouteCache, result: Any) -> Any:
+    def _store_and_answer(self, primary: str, known: tuple[str, ...], settings: RouteCache, result: Any) -> Any:
         if isinstance(result, HTTPError):
             return result  # the app's error handler renders it; never stored
         target = result if isinstance(result, HTTPResponse) else response
@@ -343,19 +354,35 @@ class CachePlugin:
         else:
             return result  # files, generators and other streams pass through uncached
         headers = [(str(n), str(v)) for n, v in target.headerlist]
-        if (target.status_code not in settings.statuses or forbids_storing(headers)
-                or varies_beyond(headers, settings.vary)):
+        names = self._depends_on(headers, settings, known)
+        if names is None or target.status_code not in settings.statuses or forbids_storing(headers):
             if self.header:
                 target.set_header(self.header, "MISS")
             if target is result:
                 result.body = data
                 return result
             return data
-        entry = Entry.build(target.status_line, headers, data, settings.ttl, settings.vary, self.header)
+        entry = Entry.build(target.status_line, headers, data, settings.ttl, settings.vary + names, self.header)
         if entry.etag is None:
             entry.add_header("ETag", etag_for(data))
-        self._store(key, entry.encode(), settings.ttl, settings.tags_for(_full_path(request.environ)))
+        tags = settings.tags_for(full_path(request.environ))
+        key = primary
+        if names:
+            self._store(primary, encode_variants(names), settings.ttl, tags)
+            key = variant_key(primary, names, request.environ)
+        self._store(key, entry.encode(), settings.ttl, tags)
         return self._answer(entry, "MISS")
+
+    @staticmethod
+    def _depends_on(headers: list[tuple[str, str]], settings: RouteCache, known: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The request headers outside the primary key that the answer depends on (recorded
+        on the request, or named by its own `Vary`), sorted; None for `Vary: *` (never stored)."""
+        named = vary_names(headers)
+        if "*" in named:
+            return None
+        keyed = {name.lower() for name in settings.vary}
+        extra = {name for name in (*request.varies, *named, *known) if name.lower() not in keyed}
+        return tuple(sorted(extra))
 
     def _answer(self, entry: Entry, outcome: str) -> HTTPResponse:
         headers = entry.headers_now()
@@ -380,23 +407,3 @@ class CachePlugin:
         self._health.succeeded()
         return result
 
-
-def _origin(environ: dict[str, Any]) -> str:
-    """The scheme and host name the request was addressed to, read as `request.url` reads
-    them. Part of the key: an answer built from a forged `Host` or `X-Forwarded-Host` (an
-    absolute `Location`, a link) then only ever reaches the client that forged it. A numeric
-    port is left out, so processes listening on different ports of one host share entries."""
-    scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
-    host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    name, colon, port = host.rpartition(":")
-    if colon and port.isdigit() and port.isascii() and not name.endswith(":"):  # not a bare IPv6 address
-        host = name
-    return f"{scheme}://{host.lower()}"
-
-
-def _full_path(environ: dict[str, Any]) -> str:
-    """`SCRIPT_NAME` plus `PATH_INFO`, like `request.fullpath` but without `urljoin`'s
-    cost (about a third of a memory hit's time in bench_cache.py)."""
-    script = environ.get("SCRIPT_NAME", "").strip("/")
-    path = environ.get("PATH_INFO", "").lstrip("/")
-    return f"/{script}/{path}" if script else f"/{path}"

@@ -34,16 +34,19 @@ def forbids_storing(headers: Iterable[tuple[str, str]]) -> bool:
     return False
 
 
-def varies_beyond(headers: Iterable[tuple[str, str]], keyed: Iterable[str]) -> bool:
-    """True when the response says (``Vary``) it depends on a request header that is not
-    part of the cache key, such as ``Cookie`` on a page that read the session: storing it
-    would serve one visitor's answer to another."""
-    known = {name.lower() for name in keyed}
+def vary_names(headers: Iterable[tuple[str, str]]) -> list[str]:
+    """The request header names the response's own `Vary` headers list, in canonical case
+    (`"*"` stays as is: the answer depends on more than headers and is never stored)."""
+    names: list[str] = []
     for name, value in headers:
         if name.lower() == "vary":
-            if any(part.strip().lower() not in known for part in value.split(",") if part.strip()):
-                return True
-    return False
+            names += [canonical(part.strip()) for part in value.split(",") if part.strip()]
+    return names
+
+
+def canonical(name: str) -> str:
+    """`accept-language` -> `Accept-Language`, the form `request.varies` uses."""
+    return "-".join(part.capitalize() for part in name.split("-"))
 
 
 def etag_for(body: bytes) -> str:
@@ -92,13 +95,16 @@ class Entry:
         vary: Iterable[str],
         skip_header: str | None,
     ) -> Entry:
-        """Capture a fresh response; `Vary` is added for the varied request headers."""
+        """Capture a fresh response; one `Vary` header lists its own and the `vary` names."""
         skip = {skip_header.lower()} if skip_header else set()
         kept = [(n, v) for n, v in headers if n.lower() not in _UNSTORED and n.lower() not in skip]
+        varied: dict[str, str] = {}
+        for name in vary_names(kept) + [canonical(name) for name in vary]:
+            varied.setdefault(name.lower(), name)
+        kept = [(n, v) for n, v in kept if n.lower() != "vary"]
+        if varied:
+            kept.append(("Vary", ", ".join(varied.values())))
         present = {name.lower() for name, _ in kept}
-        vary = list(vary)
-        if vary and "vary" not in present:
-            kept.append(("Vary", ", ".join(vary)))
         return cls(status_line, kept, body, time.time(), ttl, "cache-control" not in present)
 
     @property

@@ -30,6 +30,7 @@ from .backends import (
     RedisBackend,
     SessionBackend,
     SessionBackendUnavailable,
+    SessionEnded,
     SessionError,
     SessionTooLarge,
     dumps,
@@ -44,6 +45,7 @@ __all__ = [
     "Session",
     "SessionBackend",
     "SessionBackendUnavailable",
+    "SessionEnded",
     "SessionError",
     "SessionPlugin",
     "SessionTooLarge",
@@ -57,6 +59,13 @@ MAX_COOKIE_SIZE = 4096
 
 _ROUTE_OPTIONS = {"required"}
 _SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
+
+
+def vary_cookie(target: Any) -> None:
+    """Add ``Cookie`` to the ``Vary`` header of ``target`` (a response) unless it is there."""
+    listed = ",".join(target.headers.getall("Vary"))
+    if "cookie" not in {name.strip().lower() for name in listed.split(",")}:
+        target.add_header("Vary", "Cookie")
 
 
 class Session(MutableMapping[str, Any]):
@@ -100,9 +109,11 @@ class Session(MutableMapping[str, Any]):
 
     def _load(self) -> None:
         self._data = {}
-        # The answer now depends on the Cookie header: say so, so that no shared cache (the
-        # cache plugin, a proxy) serves this visitor's page to another one.
-        response.add_header("Vary", "Cookie")
+        # The answer now depends on the Cookie header: say so on the request, where the cache
+        # plugin looks whatever the callback returns, and to the browser and any proxy, so
+        # that no shared cache serves this visitor's page to another one.
+        request.vary("Cookie")
+        vary_cookie(response)
         cookie = request.get_cookie(self.cookie_name)
         if not cookie:
             return
@@ -323,14 +334,21 @@ class SessionPlugin:
             try:
                 result = callback(*args, **kwargs)
             except HTTPResponse as answer:  # redirect(), abort(): save, then let it through
-                self._save(session, answer)
+                self._finish(session, answer)
                 raise
             except SessionBackendUnavailable as error:
                 raise self._unavailable(error) from error
-            self._save(session, result if isinstance(result, HTTPResponse) else response)
+            self._finish(session, result if isinstance(result, HTTPResponse) else response)
             return result
 
         return wrapper
+
+    def _finish(self, session: Session, target: Any) -> None:
+        """Save the session into ``target``, the answer that is sent; an ``HTTPResponse``
+        replaces the headers of ``response``, so it gets ``Vary: Cookie`` here."""
+        if session.loaded and target is not response:
+            vary_cookie(target)
+        self._save(session, target)
 
     def _save(self, session: Session, target: Any) -> None:
         """Persist a changed session and set or drop its cookie on ``target`` (a response)."""
@@ -354,7 +372,13 @@ class SessionPlugin:
                 target.delete_cookie(self.cookie_name, **self._cookie_scope())
             return
         encoded = session.encode()  # a clear SessionError for non-JSON values, before the backend
-        session._id, value = self.backend.save(session._id, session.data)
+        try:
+            session._id, value = self.backend.save(session._id, session.data)
+        except SessionEnded as ended:
+            # Invalidation wins: the answer that ended the session set (or deleted) the
+            # cookie; this one leaves the cookie alone rather than undo that.
+            log.info("not saving the session on %s: %s", request.path, ended)
+            return
         size = len(self.cookie_name) + 1 + len(value)
         if size > MAX_COOKIE_SIZE:
             raise SessionTooLarge(

@@ -32,6 +32,7 @@ __all__ = [
     "RedisBackend",
     "SessionBackend",
     "SessionBackendUnavailable",
+    "SessionEnded",
     "SessionError",
     "SessionTooLarge",
 ]
@@ -61,6 +62,11 @@ class SessionBackendUnavailable(SessionError):
     """The session store did not answer; routes that need the session answer 503."""
 
 
+class SessionEnded(SessionError):
+    """The session was ended (logged out, moved to a new id, expired) by the time this
+    request saved it: the store refuses to bring it back, and the request's changes are dropped."""
+
+
 @runtime_checkable
 class SessionBackend(Protocol):
     """What :class:`~demijohn_session.SessionPlugin` needs from a session store."""
@@ -70,7 +76,9 @@ class SessionBackend(Protocol):
         ...
 
     def save(self, session_id: str | None, data: dict[str, Any]) -> tuple[str | None, str]:
-        """Store ``data`` (under a new id when ``session_id`` is None); return ``(session_id, cookie_value)``."""
+        """Store ``data`` (under a new id when ``session_id`` is None); return ``(session_id, cookie_value)``.
+        A store that keeps sessions raises :class:`SessionEnded` when ``session_id`` is no
+        longer stored, so that a request in flight never brings back a session that was ended."""
         ...
 
     def delete(self, session_id: str) -> None:
@@ -252,13 +260,22 @@ class RedisBackend:
         return session_id, data
 
     def save(self, session_id: str | None, data: dict[str, Any]) -> tuple[str | None, str]:
-        """Write ``data`` with a fresh TTL (minting an id when there is none); return ``(id, cookie_value)``."""
+        """Write ``data`` with a fresh TTL (minting an id when there is none); return ``(id, cookie_value)``.
+
+        An existing id is only overwritten while it is still stored (``SET ... XX``, one atomic
+        command): if another request ended the session meanwhile (logout, ``regenerate()``)
+        or it expired, :class:`SessionEnded` is raised and nothing is written, so the end wins.
+        """
+        new = session_id is None
         if session_id is None:
             session_id = secrets.token_urlsafe(32)
         try:
-            self.client.set(self.key(session_id), dumps(data), ex=self.ttl)
+            written = self.client.set(self.key(session_id), dumps(data), ex=self.ttl, xx=not new)
         except redis.RedisError as error:
             raise self._unavailable("write", error) from error
+        if not written:
+            raise SessionEnded(f"session {self.key(session_id)} was ended by another request (or expired) "
+                               "while this one ran; its changes were not saved.")
         return session_id, self._signer.sign(session_id).decode("ascii")
 
     def delete(self, session_id: str) -> None:

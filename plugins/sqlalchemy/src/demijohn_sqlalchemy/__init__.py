@@ -21,13 +21,15 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from demijohn import App, HTTPError, HTTPResponse, PluginError, Route
-from sqlalchemy import URL, Engine, MetaData, create_engine, make_url
+from sqlalchemy import URL, Engine, MetaData
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from ._engine import DEFAULT_POOL_TIMEOUT, check_pool_timeout, create_plugin_engine, masked
+from ._streaming import StreamedBody, streams
 from .errors import http_error_for, logger
 
-__all__ = ["SQLAlchemyPlugin", "http_error_for", "__version__"]
+__all__ = ["DEFAULT_POOL_TIMEOUT", "SQLAlchemyPlugin", "http_error_for", "__version__"]
 
 __version__ = "0.1.0"
 
@@ -46,6 +48,12 @@ class SQLAlchemyPlugin:
     ``HTTPError``, and always closed. A database error while committing answers with
     409 (conflict), 400 (invalid value) or 503 (lost or unavailable database), see
     :func:`http_error_for`. Per-route options: ``sqlalchemy={'commit': False, ...}``.
+
+    A callback that returns a generator keeps its session until the body is closed: the
+    body's own work is committed after the last chunk, rolled back if it fails or is closed
+    early. ``pool_timeout`` is how long a request waits for a free connection of
+    the engine the plugin creates from a URL (:data:`DEFAULT_POOL_TIMEOUT`) before it is
+    answered 503 with ``Retry-After``; an Engine you pass keeps its own setting.
     """
 
     api = 2
@@ -60,8 +68,10 @@ class SQLAlchemyPlugin:
         session_factory: Callable[..., Session] | None = None,
         *,
         name: str = "sqlalchemy",
+        pool_timeout: float | None = None,
         **session_options: Any,
     ) -> None:
+        check_pool_timeout(pool_timeout, isinstance(engine_or_url, (str, URL)))
         _check_keyword(keyword, "keyword")
         _check_commit(commit, "commit")
         _check_session_options(session_options, "SQLAlchemyPlugin(...)")
@@ -81,9 +91,10 @@ class SQLAlchemyPlugin:
         self.create = create
         self.metadata = metadata
         self.session_options = session_options
+        self.pool_timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else float(pool_timeout)
         self._owns_engine = isinstance(engine_or_url, (str, URL))
         self.engine: Engine | None = (
-            _create_engine(engine_or_url)
+            create_plugin_engine(engine_or_url, self.pool_timeout)
             if isinstance(engine_or_url, (str, URL))
             else engine_or_url
         )
@@ -138,7 +149,7 @@ class SQLAlchemyPlugin:
         except sa_exc.SQLAlchemyError as error:
             raise PluginError(
                 f"SQLAlchemyPlugin could not create the tables on "
-                f"{_masked(self.engine.url)}: {error}"
+                f"{masked(self.engine.url)}: {error}"
             ) from error
 
     def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
@@ -196,7 +207,8 @@ class SQLAlchemyPlugin:
         factory: Callable[[], Session],
         commit: bool,
     ) -> Callable[..., Any]:
-        """The per-request wrapper: new session in, commit or roll back, close."""
+        """The per-request wrapper: new session in, commit or roll back, close (after the
+        body, when the callback answers with a generator: see ``_streaming``)."""
 
         @functools.wraps(callback)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -205,7 +217,10 @@ class SQLAlchemyPlugin:
             try:
                 result = callback(*args, **kwargs)
             except HTTPResponse as answer:
-                _end(session, commit and not _is_error(answer))
+                if streams(answer.body):
+                    answer.body = _stream(answer.body, session, commit and not _is_error(answer))
+                else:
+                    _end(session, commit and not _is_error(answer))
                 raise
             except Exception as error:
                 _end(session, False)
@@ -216,7 +231,15 @@ class SQLAlchemyPlugin:
             except BaseException:
                 _end(session, False)
                 raise
-            _end(session, commit and not (isinstance(result, HTTPResponse) and _is_error(result)))
+            if isinstance(result, HTTPResponse):
+                if streams(result.body):
+                    result.body = _stream(result.body, session, commit and not _is_error(result))
+                else:
+                    _end(session, commit and not _is_error(result))
+                return result
+            if streams(result):
+                return _stream(result, session, commit)
+            _end(session, commit)
             return result
 
         return wrapper
@@ -252,27 +275,56 @@ class SQLAlchemyPlugin:
         _end(session, do_commit, answer_http=False)
 
     def __repr__(self) -> str:
-        where = _masked(self.engine.url) if self.engine is not None else "session_factory"
+        where = masked(self.engine.url) if self.engine is not None else "session_factory"
         return f"<SQLAlchemyPlugin name={self.name!r} keyword={self.keyword!r} {where}>"
 
 
+def _stream(body: Any, session: Session, commit: bool) -> StreamedBody:
+    """``body``, with ``session`` kept for it until it is exhausted, fails or is closed.
+
+    What the callback did before returning is committed (or rolled back) now, as for any
+    callback: its errors still get their HTTP answer, and a body that makes no query
+    holds no connection while it is sent. Queries made by the body run in a transaction
+    of their own, ended with the body."""
+    try:
+        _settle(session, commit, answer_http=True)
+    except BaseException:
+        _close(session)
+        # The app never gets the body, so nobody else closes it (PEP 3333).
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+        raise
+    return StreamedBody(body, functools.partial(_end, session), commit)
+
+
 def _end(session: Session, commit: bool, answer_http: bool = True) -> None:
-    """Commit (or roll back) and always close ``session``.
+    """Commit (or roll back) and always close ``session``."""
+    try:
+        _settle(session, commit, answer_http)
+    finally:
+        _close(session)
+
+
+def _settle(session: Session, commit: bool, answer_http: bool) -> None:
+    """Commit (or roll back) the session's transaction, if it has one.
 
     A session that never began a transaction (unused, or committed by the callback) has
     nothing to end: skipping the empty commit saves ~20 us per request.
     """
+    if session.in_transaction():
+        if commit:
+            _commit(session, answer_http)
+        else:
+            _rollback(session)
+
+
+def _close(session: Session) -> None:
+    """Close the session (its connection goes back to the pool), logging a failure."""
     try:
-        if session.in_transaction():
-            if commit:
-                _commit(session, answer_http)
-            else:
-                _rollback(session)
-    finally:
-        try:
-            session.close()
-        except Exception:
-            logger.exception("closing the SQLAlchemy session failed")
+        session.close()
+    except Exception:
+        logger.exception("closing the SQLAlchemy session failed")
 
 
 def _commit(session: Session, answer_http: bool) -> None:
@@ -323,24 +375,3 @@ def _check_session_options(options: Mapping[str, Any], where: str) -> None:
             f"{where}: unknown option(s) {sorted(unknown)}. Accepted: keyword, commit, "
             f"session_factory and the Session options {sorted(_SESSION_OPTIONS)}."
         )
-
-
-def _create_engine(url: str | URL) -> Engine:
-    """Create an engine from ``url`` with ``pool_pre_ping``, so dead connections are replaced."""
-    try:
-        return create_engine(url, pool_pre_ping=True)
-    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as error:
-        raise PluginError(
-            f"SQLAlchemyPlugin could not create an engine from {_masked(url)}: {error}. Pass a "
-            f"URL such as 'sqlite:///app.db' or 'postgresql+psycopg://user@host/db', or an Engine."
-        ) from error
-
-
-def _masked(url: str | URL) -> str:
-    """The URL with any password hidden, for error messages and reprs."""
-    if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except sa_exc.ArgumentError:
-        return "the given URL (unparseable)"
