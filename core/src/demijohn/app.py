@@ -20,8 +20,10 @@ from .plugins import JSONPlugin
 from .response import BaseResponse, HTTPError, HTTPResponse
 from .route import Route
 from .routing import Router, yieldroutes
+from .state import DebugFlag, set_debug
 from .templates import TemplatePlugin
-from .util import makelist
+from .resources import ResourceManager
+from .util import cached_property, makelist
 from .body import ContextIterator, FileIterator, close_body
 
 _NO_BODY_STATUS = frozenset((100, 101, 204, 304))
@@ -46,8 +48,9 @@ class App:
     ``autojson=False`` leaves out the JSON plugin.
     """
 
-    #: Debug mode for every app: tracebacks in error pages. Set it with :func:`debug`.
-    debug_mode = False
+    #: Debug mode for every app (read live from :mod:`demijohn.state`): tracebacks in error
+    #: pages. Set it with :func:`debug`.
+    debug_mode = DebugFlag()
 
     def __init__(self, catchall: bool = True, autojson: bool = True) -> None:
         self._hooks: defaultdict[str, list[Callable[..., Any]]] = defaultdict(list)
@@ -66,6 +69,11 @@ class App:
         if autojson:
             self.install(JSONPlugin())
         self.install(TemplatePlugin())  # leaves routes without template= unwrapped (identity)
+
+    @cached_property
+    def resources(self) -> ResourceManager:
+        """The app's :class:`ResourceManager`: folders searched for the app's own files."""
+        return ResourceManager()
 
     @property
     def catchall(self) -> bool:
@@ -477,5 +485,6 @@ Bottle = App
 
 
 def debug(mode: bool = True) -> None:
-    """Switch debug mode for every app: tracebacks in error pages, plugins applied at once."""
-    App.debug_mode = bool(mode)
+    """Switch debug mode for every app: tracebacks in error pages, plugins applied at once.
+    ``demijohn.DEBUG`` reads the current value."""
+    set_debug(mode)

@@ -18,11 +18,17 @@ _CHARSET = re.compile(r"charset=([\w.-]+)", re.IGNORECASE)
 _MAX_COOKIE_SIZE = 4096
 
 
-class _HeaderProperty:
-    """A response attribute backed by one header (``response.content_type``)."""
+class HeaderProperty:
+    """A response attribute backed by one header (``response.content_type``): reading gives
+    the header's last value passed through ``reader`` (``default`` when unset), assignment
+    stores ``writer(value)``, ``del`` removes the header. Use it on a response subclass::
+
+        class MyResponse(BaseResponse):
+            request_id = HeaderProperty('X-Request-Id')
+    """
 
     def __init__(self, name: str, reader: Any = None, writer: Any = str, default: Any = "") -> None:
-        self.name, self.default, self.reader, self.writer = name, default, reader, writer
+        self.name, self.default, self.reader, self.writer = _header_key(name), default, reader, writer or str
         self.__doc__ = f"Current value of the {name!r} header."
 
     def __get__(self, obj: Any, cls: Any) -> Any:
@@ -166,9 +172,9 @@ class BaseResponse:
                 out.append(("Set-Cookie", morsel.OutputString()))
         return out
 
-    content_type = _HeaderProperty("Content-Type")
-    content_length = _HeaderProperty("Content-Length", reader=int, default=-1)
-    expires = _HeaderProperty(
+    content_type = HeaderProperty("Content-Type")
+    content_length = HeaderProperty("Content-Length", reader=int, default=-1)
+    expires = HeaderProperty(
         "Expires", reader=lambda text: datetime.fromtimestamp(parse_date(text) or 0, timezone.utc), writer=http_date)
 
     @property
@@ -293,4 +299,4 @@ def redirect(url: str, code: int | None = None) -> NoReturn:
     raise redirect_response
 
 
-__all__ = ["BaseResponse", "HTTPResponse", "HTTPError", "abort", "redirect", "HTTP_CODES"]
+__all__ = ["BaseResponse", "HeaderProperty", "HTTPResponse", "HTTPError", "abort", "redirect", "HTTP_CODES"]
