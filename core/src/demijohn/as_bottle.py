@@ -43,7 +43,18 @@ def install_as_bottle() -> ModuleType:
             "or run the app with `python -m demijohn --as-bottle pkg.module:app`.")
     sys.modules["bottle"] = demijohn
     sys.modules["bottle.ext"] = ext
+    _label_exceptions(demijohn)
     return demijohn
+
+
+def _label_exceptions(package: ModuleType) -> None:
+    """Give the exported exception classes the module name ``bottle``, so tracebacks, logs
+    and error trackers show ``bottle.HTTPError`` as they did under Bottle (and code that
+    compares ``str(type(error))`` keeps working)."""
+    for name in getattr(package, "__all__", ()):
+        value = package.__dict__.get(name)
+        if isinstance(value, type) and issubclass(value, BaseException) and value.__module__.startswith("demijohn"):
+            value.__module__ = "bottle"
 
 
 def is_installed_as_bottle() -> bool:

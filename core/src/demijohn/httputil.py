@@ -111,7 +111,7 @@ def _split_outside_quotes(text: str, separator: str) -> list[str]:
 def _unquote_header_value(text: str) -> str:
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] == '"':
-        return re.sub(r"\\(.)", r"\1", text[1:-1])
+        return re.sub(r'\\(["\\])', r"\1", text[1:-1])  # only \" and \\: IE sends C:\path unescaped
     return text
 
 

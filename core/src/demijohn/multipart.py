@@ -85,11 +85,11 @@ class FileUpload:
     :attr:`filename` a sanitised version safe to use on disk, ``file`` the content (a
     file object at position 0), ``headers`` the part's headers."""
 
-    def __init__(self, fileobj: IO[bytes], name: str, filename: str, headers: HeaderDict | None = None) -> None:
+    def __init__(self, fileobj: IO[bytes], name: str, filename: str, headers: Any = None) -> None:
         self.file = fileobj
         self.name = name
         self.raw_filename = filename
-        self.headers = headers if headers is not None else HeaderDict()
+        self.headers = headers if isinstance(headers, HeaderDict) else HeaderDict(headers or {})
 
     @property
     def content_type(self) -> str:
@@ -117,7 +117,10 @@ class FileUpload:
         >>> FileUpload(BytesIO(), 'f', '../../Über Datei (1).txt').filename
         'Uber-Datei-1.txt'
         """
-        name = unicodedata.normalize("NFKD", self.raw_filename).encode("ascii", "ignore").decode("ascii")
+        raw = self.raw_filename or ""
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", "replace")
+        name = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
         name = os.path.basename(name.replace("\\", "/"))
         name = _UNSAFE_NAME_CHARS.sub("", name).strip()
         name = _DASHES.sub("-", name).strip(".-")
@@ -273,7 +276,7 @@ class MultipartParser:
     @staticmethod
     def _describe(headers: HeaderDict) -> _Part:
         disposition, options = parse_options_header(headers.get("Content-Disposition", ""))
-        if disposition != "form-data":
+        if disposition not in ("form-data", "file"):  # "file": RFC 2388's form for files, which Bottle accepts
             raise MultipartError(400, "Malformed multipart part: each part needs 'Content-Disposition: form-data; "
                                  "name=\"...\"'.")
         if "name" not in options:
