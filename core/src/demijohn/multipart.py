@@ -27,7 +27,7 @@ from tempfile import TemporaryFile
 from typing import IO, TYPE_CHECKING, Any, Iterator
 from urllib.parse import unquote
 
-from .datastructures import FormsDict, HeaderDict
+from .datastructures import DecodedFormsDict, FormsDict, HeaderDict
 from .errors import BottleException
 from .response import HTTPError
 
@@ -343,7 +343,7 @@ def parse_multipart_request(request: BaseRequest) -> FormsDict:
         max_header_size=limit("request.multipart.max_header_size", MAX_HEADER_SIZE),
         max_memory=limit("request.max_memory", request.MAX_MEMORY),
         memfile_limit=limit("request.multipart.memfile_limit", MEMFILE_LIMIT))
-    forms = FormsDict()
+    forms = DecodedFormsDict()
     for name, value in parser.parse():
         forms.append(name, value)
     return forms
