@@ -18,7 +18,7 @@ from .context import LocalRequest, LocalResponse, request, response
 from .datastructures import ConfigDict, FormsDict, HeaderDict, MultiDict, WSGIHeaderDict
 from .errors import (
     BottleException, DemijohnError, PluginError, RouteBuildError, RouteError, RouteReset,
-    RouteSyntaxError,
+    RouterUnknownModeError, RouteSyntaxError,
 )
 from .httputil import (
     HTTP_CODES, html_escape, html_quote, http_date, parse_auth, parse_date, parse_range_header,
@@ -38,10 +38,14 @@ from .templates import (TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, 
 _LAZY = {
     "FileUpload": "multipart", "MultipartError": "multipart", "static_file": "static",
     "ResourceManager": "resources", "auth_basic": "auth", "ext": "ext",
+    "CheetahTemplate": "cheetah", "cheetah_template": "cheetah", "cheetah_view": "cheetah",
     "install_as_bottle": "as_bottle", "BottleAlreadyImportedError": "as_bottle",
     "LoadError": "loading", "load": "loading", "load_app": "loading",
     **dict.fromkeys(("AutoServer", "CherootServer", "GeventServer", "GunicornServer", "ServerAdapter", "ServerError",
                      "WaitressServer", "WSGIRefServer", "run", "server_names"), "server"),
+    **dict.fromkeys(("AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer",
+                     "CGIServer", "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer",
+                     "MeinheldServer", "PasteServer", "TornadoServer", "TwistedServer"), "adapters"),
 }
 
 
@@ -69,8 +73,12 @@ def __getattr__(name: str) -> object:
 
 if TYPE_CHECKING:
     from . import ext
+    from .adapters import (AiohttpServer, AiohttpUVLoopServer, AppEngineServer, AsyncioServerAdapter, BjoernServer,
+                           CGIServer, CherryPyServer, DieselServer, EventletServer, FapwsServer, FlupFCGIServer,
+                           MeinheldServer, PasteServer, TornadoServer, TwistedServer)
     from .as_bottle import BottleAlreadyImportedError, install_as_bottle
     from .auth import auth_basic
+    from .cheetah import CheetahTemplate, cheetah_template, cheetah_view
     from .loading import LoadError, load, load_app
     from .multipart import FileUpload, MultipartError
     from .resources import ResourceManager
@@ -94,4 +102,8 @@ __all__ = [
     "Jinja2Template", "TemplateError", "TemplatePlugin", "static_file", "FileUpload",
     "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",
     "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "AutoServer",
+    "AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer", "CGIServer",
+    "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer", "MeinheldServer",
+    "PasteServer", "TornadoServer", "TwistedServer", "RouterUnknownModeError",
+    "CheetahTemplate", "cheetah_template", "cheetah_view",
 ]

@@ -12,7 +12,7 @@ import sys
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Iterator
 
-from .context import current, request
+from .context import LocalResponse, current, request
 from .datastructures import ConfigDict
 from .errors import NotAPluginError, RouteReset
 from .httputil import html_escape
@@ -415,6 +415,8 @@ class App:
         if isinstance(out, HTTPResponse):
             out.apply(response)
             return self._cast(out.body, response)
+        if isinstance(out, LocalResponse):  # the global `response`, returned: send its body, as Bottle does
+            return self._cast(response.body, response)
         if hasattr(out, "read"):
             file_wrapper = request.environ.get("wsgi.file_wrapper")
             if file_wrapper is not None:

@@ -23,7 +23,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import quote, urlencode
 
-from .errors import RouteBuildError, RouteSyntaxError
+from .errors import RouteBuildError, RouterUnknownModeError, RouteSyntaxError
 from .response import HTTPError
 
 if TYPE_CHECKING:
@@ -152,7 +152,8 @@ class Router:
                 literal_prefix = "".join(part for _, part in builder)
             filter_name = mode or ("re" if conf else None)
             if filter_name is not None and filter_name not in self.filters:
-                raise RouteSyntaxError(f"Unknown filter {mode!r} in route rule {rule!r}; known: {sorted(self.filters)}.")
+                raise RouterUnknownModeError(f"Unknown filter {mode!r} in route rule {rule!r}; known: "
+                                             f"{sorted(self.filters)}; add one with router.add_filter().")
             regex, to_python, to_url = self.filters[filter_name](conf) if filter_name else _default_filter(conf)
             try:
                 re.compile(regex)
