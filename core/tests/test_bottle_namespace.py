@@ -136,3 +136,26 @@ def test_parse_http_header_splits_values_and_parameters():
     parse = demijohn._parse_http_header
     assert parse('text/html;q=0.9, "a,b";X="y\\"z"') == [("text/html", {"q": "0.9"}), ("a,b", {"x": 'y"z'})]
     assert parse('form-data; filename="C:\\dir\\f.txt"') == [("form-data", {"filename": "C:\\dir\\f.txt"})]
+
+
+def test_cheetah_adapter_renders_with_bottles_names(tmp_path):
+    pytest.importorskip("Cheetah.Template", reason="Cheetah3 is not installed here (it does not install on "
+                                                   "Python 3.13); tox -e core installs it where it does")
+    (tmp_path / "page.tpl").write_text("Page $title")
+    assert demijohn.cheetah_template("Hello $name!", name="World") == "Hello World!"
+    assert demijohn.cheetah_template("page", title="one", template_lookup=[str(tmp_path)]) == "Page one"
+
+    @demijohn.cheetah_view("page", template_lookup=[str(tmp_path)])
+    def view():
+        return {"title": "two"}
+
+    assert view() == "Page two"
+
+
+def test_cheetah_adapter_without_cheetah_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "Cheetah", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "Cheetah.Template", None)
+    with pytest.raises(demijohn.TemplateError, match="pip install Cheetah3"):
+        demijohn.CheetahTemplate("Hello $name")
