@@ -331,7 +331,9 @@ class App:
                     out = route.call(**args) if args else route.call()
                     break
                 except HTTPResponse as answer:
-                    out = answer
+                    # Its traceback would hold this frame, which holds it: a cycle per 404 that only
+                    # the garbage collector frees, at a pause of its choosing (*404*).
+                    out = answer.with_traceback(None)
                     break
                 except RouteReset:  # from a plugin or callback: rebuild the route; from a hook: start over
                     resets += 1
