@@ -112,10 +112,33 @@ class FormsDict(MultiDict):
     :attr:`input_encoding`; a value that does not decode reads as ``''`` (or the default).
     """
 
-    #: The encoding of values that are bytes or latin-1 "native strings".
-    input_encoding = "utf-8"
-    #: Whether string values are latin-1 "native strings" to decode (``False`` once decoded).
-    recode_unicode = True
+    # Slots, not an instance __dict__: one of these is made per parsed query (*request access*).
+    __slots__ = ("_input_encoding", "_recode_unicode")
+    _default_recode = True
+
+    @property
+    def input_encoding(self) -> str:
+        """The encoding of values that are bytes or latin-1 "native strings" (``'utf-8'``)."""
+        try:  # read through the slot, never through __getattr__ (which answers '' for any name)
+            return str(FormsDict._input_encoding.__get__(self))  # type: ignore[attr-defined]
+        except AttributeError:
+            return "utf-8"
+
+    @input_encoding.setter
+    def input_encoding(self, value: str) -> None:
+        FormsDict._input_encoding.__set__(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def recode_unicode(self) -> bool:
+        """Whether string values are latin-1 "native strings" to decode (``False`` once decoded)."""
+        try:
+            return bool(FormsDict._recode_unicode.__get__(self))  # type: ignore[attr-defined]
+        except AttributeError:
+            return self._default_recode
+
+    @recode_unicode.setter
+    def recode_unicode(self, value: bool) -> None:
+        FormsDict._recode_unicode.__set__(self, value)  # type: ignore[attr-defined]
 
     def _recode(self, value: Any, encoding: str | None = None) -> Any:
         """``value`` as text; ``UnicodeError`` when it does not decode."""
@@ -153,7 +176,8 @@ class DecodedFormsDict(FormsDict):
     """A :class:`FormsDict` whose values are text already (what the request parses): its
     attributes return them as they are."""
 
-    recode_unicode = False
+    __slots__ = ()
+    _default_recode = False
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
