@@ -24,6 +24,7 @@ from .state import DebugFlag, set_debug
 from .templates import TemplatePlugin
 from .util import makelist
 from .body import ContextIterator, FileIterator, close_body
+from .mounting import mount_segments, mountpoint
 
 if TYPE_CHECKING:
     from .resources import ResourceManager
@@ -257,52 +258,14 @@ class App:
     def mount(self, prefix: str, app: Any, **options: Any) -> None:
         """Serve another app (a demijohn app or any WSGI callable) below ``prefix``:
         requests to ``/prefix/...`` reach it with ``SCRIPT_NAME`` and ``PATH_INFO`` shifted."""
-        if not prefix.startswith("/"):
-            raise ValueError(f"Mount prefix {prefix!r} must start with '/'.")
-        if not prefix.endswith("/"):  # Bottle 0.13 deprecates it too; it still works here
-            import warnings
-
-            warnings.warn(f"Mount prefix {prefix!r} should end with '/': mount({prefix + '/'!r}, ...) (deprecated in "
-                          "Bottle 0.13).", DeprecationWarning, stacklevel=2)
-        segments = [segment for segment in prefix.split("/") if segment]
-        if not segments:
-            raise ValueError("An application cannot be mounted at '/'; use merge() to combine routes.")
-        if not callable(app):
-            raise ValueError(f"Cannot mount {app!r}: it is not a WSGI application.")
-        depth = len(segments)
+        segments = mount_segments(prefix, app)
         if isinstance(app, App):  # Bottle's mount metadata, which plugins read
             app.config["_mount.prefix"] = prefix
             app.config["_mount.app"] = self
-
-        def mountpoint(**_: Any) -> HTTPResponse:
-            environ = request.environ
-            saved = {key: environ.get(key) for key in ("bottle.app", "bottle.route", "route.handle", "route.url_args",
-                                                       "PATH_INFO", "SCRIPT_NAME")}
-            request.path_shift(depth)
-            for key in ("PATH_INFO", "SCRIPT_NAME"):  # back to WSGI's latin-1 form for the mounted app
-                if not environ[key].isascii():
-                    environ[key] = environ[key].encode("utf-8").decode("latin-1")
-            try:
-                answer = HTTPResponse([])
-
-                def start_response(status: str, headerlist: list[tuple[str, str]], exc_info: Any = None) -> Any:
-                    if exc_info:
-                        raise exc_info[1].with_traceback(exc_info[2])
-                    answer.status = status
-                    for name, value in headerlist:
-                        answer.add_header(name, value)
-                    return answer.body.append
-
-                body = app(environ, start_response)
-                answer.body = itertools.chain(answer.body, body) if answer.body else body
-                return answer
-            finally:
-                environ.update(saved)
-
         options.setdefault("skip", True)
         options.setdefault("method", "PROXY")
         options.setdefault("mountpoint", {"prefix": prefix, "target": app})
-        options["callback"] = mountpoint
+        options["callback"] = mountpoint(app, len(segments))
         self.route("/" + "/".join(segments) + "/<:re:.*>", **options)
         if not prefix.endswith("/"):
             self.route("/" + "/".join(segments), **options)
