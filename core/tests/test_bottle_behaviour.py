@@ -368,11 +368,12 @@ app = App()
 @app.get("/")
 def index():
     response.set_header("X-Word", "öäü€")
+    response.status = "299 Grüße €"
     return "ok"
 """
 
 
-def test_non_ascii_header_values_go_out_as_utf8_bytes(tmp_path):
+def test_non_ascii_header_values_and_status_go_out_as_utf8_bytes(tmp_path):
     import http.client
 
     (tmp_path / "headerapp.py").write_text(HEADER_APP)
@@ -384,8 +385,18 @@ def test_non_ascii_header_values_go_out_as_utf8_bytes(tmp_path):
         connection.request("GET", "/")
         answer = connection.getresponse()
         raw = answer.getheader("X-Word")  # http.client reads header bytes as latin-1
+        reason = answer.reason
         connection.close()
     assert raw.encode("latin-1").decode("utf-8") == "öäü€"
+    assert (answer.status, reason.encode("latin-1").decode("utf-8")) == (299, "Grüße €")
+
+
+def test_a_status_line_beyond_ascii_reads_back_as_set():
+    answer = BaseResponse()
+    answer.status = "400 Non-ASÎÎ"
+    assert answer.status == answer.status_line == "400 Non-ASÎÎ" and answer.status_code == 400
+    assert answer._wsgi_status_line().encode("latin-1").decode("utf-8") == "400 Non-ASÎÎ"
+    assert answer.copy().status == "400 Non-ASÎÎ" and "Non-ASÎÎ" in repr(answer)
 
 
 # -- multipart ----------------------------------------------------------------------------------------

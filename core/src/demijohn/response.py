@@ -97,6 +97,11 @@ class BaseResponse:
     @property
     def status_line(self) -> str:
         """The HTTP status line, like ``'200 OK'``."""
+        line = self._status_line  # kept in WSGI's form: text beyond ASCII as its UTF-8 bytes read as latin-1
+        return line if line.isascii() else line.encode("latin-1").decode("utf-8")
+
+    def _wsgi_status_line(self) -> str:
+        """The status line as ``start_response`` takes it (Bottle's name)."""
         return self._status_line
 
     @property
@@ -106,8 +111,9 @@ class BaseResponse:
 
     @property
     def status(self) -> str:
-        """The status line; set it with an int (``404``) or a full line (``'404 Gone Fishing'``)."""
-        return self._status_line
+        """The status line; set it with an int (``404``) or a full line (``'404 Gone Fishing'``).
+        A reason phrase beyond ASCII goes out as UTF-8, as Bottle sends it."""
+        return self.status_line
 
     @status.setter
     def status(self, status: int | str) -> None:
@@ -123,6 +129,8 @@ class BaseResponse:
                 raise ValueError(f"Status line {status!r} has no reason phrase: give an int ({code}) or a full line "
                                  f"like '{code} Reason'.")
             line = header_value(line)
+            if not line.isascii():
+                line = line.encode("utf-8").decode("latin-1")
         if not 100 <= code <= 999:
             raise ValueError(f"Status code {code} is out of range (100-999).")
         self._status_code, self._status_line = code, line
@@ -250,7 +258,7 @@ class BaseResponse:
         self.set_cookie(name, "", **options)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._status_line}>"
+        return f"<{type(self).__name__} {self.status_line}>"
 
 
 class HTTPResponse(BaseResponse, BottleException):
