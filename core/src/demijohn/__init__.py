@@ -1,6 +1,7 @@
 """demijohn: a fast, small WSGI micro web framework, API-compatible with Bottle 0.13.
 
-``import demijohn as bottle`` runs most Bottle apps unchanged.
+``import demijohn as bottle`` runs most Bottle apps unchanged; :func:`install_as_bottle` makes
+``import bottle`` give demijohn, for third-party packages written for Bottle.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ Nothing imports this module at start-up: ``demijohn.__getattr__`` loads it the f
 one of :data:`NAMES` is asked for (``from demijohn import tob``), so these names cost
 nothing to apps that do not use them and stay out of the typed API. New code should use
 the standard library directly.
+
+It also gives three of Bottle's private names that Bottle's own test modules import
+(``_re_flatten``, ``_parse_http_header``, ``_MultipartParser``), each working over
+demijohn's own code, so those modules load and their other tests run.
 """
 
 from __future__ import annotations
