@@ -1,8 +1,11 @@
 """The expected failures of Bottle's own suite (tests/bottle_suite/expected_failures.toml)
 are explained in the migration guide, word for word, and each names a real test."""
 
+import os
 import re
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -37,3 +40,57 @@ def test_only_known_tables_hold_entries():
     # private internals and deliberate safety differences are the lasting kinds; the others
     # are tests of features that land with another branch and leave when it is merged
     assert {table for table, _, _ in _entries()} <= {"private", "safety", "deliberate", "seccore", "templates"}
+
+
+def run_plugin(tmp_path: Path, tests: str, listed: str, size: int) -> subprocess.CompletedProcess[str]:
+    """Run the bottle-suite plugin over a small stand-in suite ``tests`` with ``listed`` as
+    the expected-failures file; returns the finished pytest process."""
+    suite = tmp_path / "test"
+    suite.mkdir()
+    (suite / "__init__.py").write_text("")
+    (suite / "test_small.py").write_text(textwrap.dedent(tests))
+    (tmp_path / "expected.toml").write_text(textwrap.dedent(listed))
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tests" / "bottle_suite"), BOTTLE_SUITE_SIZE=str(size),
+               BOTTLE_SUITE_EXPECTED_FAILURES=str(tmp_path / "expected.toml"))
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "bottle_suite_plugin", "-p", "no:cacheprovider",
+                           "-c", str(ROOT / "tests" / "bottle_suite" / "pytest.ini"), "--rootdir", str(tmp_path),
+                           str(suite)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+
+SMALL_SUITE = """
+    import bottle
+
+    def test_passes():
+        assert bottle.__version__ == "0.13.4"
+
+    def test_fails():
+        assert bottle.no_such_name
+"""
+
+
+def test_plugin_passes_when_only_listed_tests_fail(tmp_path):
+    result = run_plugin(tmp_path, SMALL_SUITE, '[private]\n"test/test_small.py::test_fails" = "Private."\n', 2)
+    assert result.returncode == 0, result.stdout
+    assert "bottle 0.13.4 suite: 1/2 passed, 1 expected failures" in result.stdout
+
+
+def test_plugin_fails_when_a_listed_test_passes(tmp_path):
+    listed = '[private]\n"test/test_small.py::test_fails" = "Private."\n"test/test_small.py::test_passes" = "X."\n'
+    result = run_plugin(tmp_path, SMALL_SUITE, listed, 2)
+    assert result.returncode != 0 and "listed tests now pass" in result.stdout
+
+
+def test_plugin_fails_when_an_unlisted_test_fails(tmp_path):
+    result = run_plugin(tmp_path, SMALL_SUITE, "", 2)
+    assert result.returncode != 0 and "1 unexpected failures" in result.stdout
+
+
+def test_plugin_fails_on_a_listed_test_the_suite_lacks(tmp_path):
+    listed = '[private]\n"test/test_small.py::test_fails" = "P."\n"test/test_small.py::test_gone" = "P."\n'
+    result = run_plugin(tmp_path, SMALL_SUITE, listed, 2)
+    assert result.returncode != 0 and "which the suite does not have" in result.stdout
+
+
+def test_plugin_fails_when_the_suite_does_not_load_whole(tmp_path):
+    result = run_plugin(tmp_path, SMALL_SUITE, '[private]\n"test/test_small.py::test_fails" = "P."\n', 377)
+    assert result.returncode != 0 and "not 377" in result.stdout

@@ -23,8 +23,9 @@ else:  # pragma: no cover - Python 3.10
 
 import demijohn
 
-#: Bottle 0.13.4's suite has this many tests; another number means the yardstick changed.
-SUITE_SIZE = 377
+#: Bottle 0.13.4's suite has this many tests; another number means the yardstick changed
+#: (BOTTLE_SUITE_SIZE overrides it for the plugin's own tests).
+SUITE_SIZE = int(os.environ.get("BOTTLE_SUITE_SIZE", "377"))
 _stale: list[str] = []  # listed test ids the suite does not have
 _collected: list[int] = []  # how many tests were collected
 
@@ -104,7 +105,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     stats = terminalreporter.stats
-    count = {key: len(stats.get(key, ())) for key in ("passed", "failed", "xfailed", "xpassed", "error", "skipped")}
+    count = {key: len(stats.get(key, ())) for key in ("passed", "failed", "xfailed", "error", "skipped")}
+    # pytest reports a listed test that passes (strict xfail) as failed: count those apart
+    count["xpassed"] = sum(1 for report in stats.get("failed", ()) if str(report.longrepr).startswith("[XPASS(strict)]"))
+    count["failed"] -= count["xpassed"]
     terminalreporter.write_sep("=", "Bottle's own test suite against demijohn")
     problems = [f"{count[key]} {label}" for key, label in (
         ("failed", "unexpected failures"), ("error", "errors"), ("skipped", "skipped"),
