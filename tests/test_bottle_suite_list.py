@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -74,23 +76,17 @@ def test_plugin_passes_when_only_listed_tests_fail(tmp_path):
     assert "bottle 0.13.4 suite: 1/2 passed, 1 expected failures" in result.stdout
 
 
-def test_plugin_fails_when_a_listed_test_passes(tmp_path):
-    listed = '[private]\n"test/test_small.py::test_fails" = "Private."\n"test/test_small.py::test_passes" = "X."\n'
-    result = run_plugin(tmp_path, SMALL_SUITE, listed, 2)
-    assert result.returncode != 0 and "listed tests now pass" in result.stdout
+LISTED_FAILS = '[private]\n"test/test_small.py::test_fails" = "Private."\n'
 
 
-def test_plugin_fails_when_an_unlisted_test_fails(tmp_path):
-    result = run_plugin(tmp_path, SMALL_SUITE, "", 2)
-    assert result.returncode != 0 and "1 unexpected failures" in result.stdout
-
-
-def test_plugin_fails_on_a_listed_test_the_suite_lacks(tmp_path):
-    listed = '[private]\n"test/test_small.py::test_fails" = "P."\n"test/test_small.py::test_gone" = "P."\n'
-    result = run_plugin(tmp_path, SMALL_SUITE, listed, 2)
-    assert result.returncode != 0 and "which the suite does not have" in result.stdout
-
-
-def test_plugin_fails_when_the_suite_does_not_load_whole(tmp_path):
-    result = run_plugin(tmp_path, SMALL_SUITE, '[private]\n"test/test_small.py::test_fails" = "P."\n', 377)
-    assert result.returncode != 0 and "not 377" in result.stdout
+@pytest.mark.parametrize(("listed", "size", "says"), [
+    pytest.param(LISTED_FAILS + '"test/test_small.py::test_passes" = "X."\n', 2, "listed tests now pass",
+                 id="a-listed-test-passes"),
+    pytest.param("", 2, "1 unexpected failures", id="an-unlisted-test-fails"),
+    pytest.param(LISTED_FAILS + '"test/test_small.py::test_gone" = "P."\n', 2, "which the suite does not have",
+                 id="a-listed-test-is-missing"),
+    pytest.param(LISTED_FAILS, 377, "not 377", id="the-suite-did-not-load-whole"),
+])
+def test_plugin_fails_the_run(tmp_path, listed, size, says):
+    result = run_plugin(tmp_path, SMALL_SUITE, listed, size)
+    assert result.returncode != 0 and says in result.stdout, result.stdout
