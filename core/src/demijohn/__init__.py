@@ -1,6 +1,7 @@
 """demijohn: a fast, small WSGI micro web framework, API-compatible with Bottle 0.13.
 
-``import demijohn as bottle`` runs most Bottle apps unchanged.
+``import demijohn as bottle`` runs most Bottle apps unchanged; :func:`install_as_bottle` makes
+``import bottle`` give demijohn, for third-party packages written for Bottle.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .context import LocalRequest, LocalResponse, request, response
 from .datastructures import ConfigDict, FormsDict, HeaderDict, MultiDict, WSGIHeaderDict
 from .errors import (
     BottleException, DemijohnError, PluginError, RouteBuildError, RouteError, RouteReset,
-    RouteSyntaxError,
+    RouterUnknownModeError, RouteSyntaxError,
 )
 from .httputil import (
     HTTP_CODES, html_escape, html_quote, http_date, parse_auth, parse_date, parse_range_header,
@@ -26,37 +27,62 @@ from .httputil import (
 )
 from .plugins import JSONPlugin, Plugin
 from .request import BaseRequest
-from .response import BaseResponse, HTTPError, HTTPResponse, abort, redirect
+from .response import BaseResponse, HeaderProperty, HTTPError, HTTPResponse, abort, redirect
 from .route import Route
 from .routing import Router, yieldroutes
-from .util import DictProperty, cached_property, makelist
+from .util import DictProperty, cached_property, lazy_attribute, makelist
 from .templates import (TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, TemplateError, TemplatePlugin,
                         jinja2_template, jinja2_view, template, view)
 
 # Names whose modules pull in heavy standard-library parts (sockets, mimetypes, tempfile)
 # are imported on first use, so ``import demijohn`` stays as quick as Bottle's.
 _LAZY = {
-    "FileUpload": "multipart", "static_file": "static",
+    "FileUpload": "multipart", "MultipartError": "multipart", "static_file": "static",
+    "ResourceManager": "resources", "auth_basic": "auth", "ext": "ext",
+    "CheetahTemplate": "cheetah", "cheetah_template": "cheetah", "cheetah_view": "cheetah",
+    "install_as_bottle": "as_bottle", "BottleAlreadyImportedError": "as_bottle",
     "LoadError": "loading", "load": "loading", "load_app": "loading",
     **dict.fromkeys(("AutoServer", "CherootServer", "GeventServer", "GunicornServer", "ServerAdapter", "ServerError",
                      "WaitressServer", "WSGIRefServer", "run", "server_names"), "server"),
+    **dict.fromkeys(("AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer",
+                     "CGIServer", "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer",
+                     "MeinheldServer", "PasteServer", "TornadoServer", "TwistedServer"), "adapters"),
 }
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'demijohn' has no attribute {name!r}")
+    if name == "DEBUG":  # read live, never cached here: debug() changes it
+        from . import state
+
+        return state.DEBUG
     import importlib
 
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    module = _LAZY.get(name)
+    if module is None:
+        # Bottle's Python-2 era and standard-library names, from one module (see demijohn.compat)
+        compat = importlib.import_module(".compat", __name__)
+        if name not in compat.NAMES:
+            raise AttributeError(f"module 'demijohn' has no attribute {name!r}")
+        value = compat.lookup(name)
+    elif module == name:  # a submodule (demijohn.ext)
+        value = importlib.import_module(f".{module}", __name__)
+    else:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 
 
 if TYPE_CHECKING:
+    from . import ext
+    from .adapters import (AiohttpServer, AiohttpUVLoopServer, AppEngineServer, AsyncioServerAdapter, BjoernServer,
+                           CGIServer, CherryPyServer, DieselServer, EventletServer, FapwsServer, FlupFCGIServer,
+                           MeinheldServer, PasteServer, TornadoServer, TwistedServer)
+    from .as_bottle import BottleAlreadyImportedError, install_as_bottle
+    from .auth import auth_basic
+    from .cheetah import CheetahTemplate, cheetah_template, cheetah_view
     from .loading import LoadError, load, load_app
-    from .multipart import FileUpload
+    from .multipart import FileUpload, MultipartError
+    from .resources import ResourceManager
     from .server import (AutoServer, CherootServer, GeventServer, GunicornServer, ServerAdapter, ServerError,
                          WaitressServer, WSGIRefServer, run, server_names)
     from .static import static_file
@@ -71,9 +97,14 @@ __all__ = [
     "BottleException", "DemijohnError", "RouteError", "RouteReset", "RouteSyntaxError", "RouteBuildError",
     "PluginError", "Plugin", "JSONPlugin", "Route", "Router", "yieldroutes",
     "HTTP_CODES", "parse_auth", "parse_date", "http_date", "parse_range_header", "html_escape", "html_quote",
-    "path_shift", "makelist", "cached_property", "DictProperty",
+    "path_shift", "makelist", "cached_property", "DictProperty", "lazy_attribute", "HeaderProperty",
+    "ResourceManager", "auth_basic", "MultipartError", "install_as_bottle", "BottleAlreadyImportedError", "ext",
     "template", "view", "TEMPLATE_PATH", "TEMPLATES", "jinja2_template", "jinja2_view", "BaseTemplate",
     "Jinja2Template", "TemplateError", "TemplatePlugin", "static_file", "FileUpload",
     "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",
     "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "AutoServer",
+    "AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer", "CGIServer",
+    "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer", "MeinheldServer",
+    "PasteServer", "TornadoServer", "TwistedServer", "RouterUnknownModeError",
+    "CheetahTemplate", "cheetah_template", "cheetah_view",
 ]

@@ -50,7 +50,7 @@ class ChunkedReader:
         self.remaining = 0  # bytes left in the current chunk
         self.done = False
 
-    def _line(self, what: str) -> bytes:
+    def _line(self, what: str, end_allowed: bool = False) -> bytes:
         try:
             line = self.source.readline(_MAX_LINE + 1)
         except TimeoutError:
@@ -59,7 +59,7 @@ class ChunkedReader:
             raise HTTPError(400, f"The chunked request body could not be read: {error}.") from None
         if len(line) > _MAX_LINE:
             raise HTTPError(400, f"Malformed chunked body: a {what} line is longer than {_MAX_LINE} bytes.")
-        if not line.endswith(b"\n"):
+        if not line.endswith(b"\n") and not (end_allowed and not line):
             raise HTTPError(400, f"Malformed chunked body: it ended in a {what} line; send every chunk and the "
                                  "final '0' chunk.")
         return line
@@ -77,7 +77,8 @@ class ChunkedReader:
 
     def _skip_trailers(self) -> None:
         for _ in range(_MAX_TRAILERS):
-            if self._line("trailer") in (b"\r\n", b"\n"):
+            # The blank line after the last chunk may be missing at the very end, as Bottle allows.
+            if self._line("trailer", end_allowed=True) in (b"\r\n", b"\n", b""):
                 return
         raise HTTPError(400, f"Malformed chunked body: more than {_MAX_TRAILERS} trailer lines.")
 

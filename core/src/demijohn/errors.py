@@ -27,6 +27,10 @@ class RouteSyntaxError(RouteError):
     """A route rule is malformed; the message names the rule and the offending part."""
 
 
+class RouterUnknownModeError(RouteSyntaxError):
+    """A route rule names a wildcard filter the router does not know (``<x:nosuch>``)."""
+
+
 class RouteBuildError(RouteError):
     """A URL could not be built: unknown route name or a missing/invalid wildcard value."""
 
@@ -37,3 +41,8 @@ class PluginError(BottleException):
     def __init__(self, message: str, plugin: Any = None) -> None:
         super().__init__(message)
         self.plugin = plugin
+
+
+class NotAPluginError(PluginError, TypeError):
+    """``install()`` was given something that is neither callable nor has ``apply`` (a
+    ``TypeError`` too, as Bottle raises)."""

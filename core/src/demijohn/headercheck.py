@@ -1,11 +1,13 @@
 """The one check every outgoing header line passes: names, values and ``Set-Cookie``
 attributes are refused when they are set if they could not be sent safely.
 
-A header value may hold visible characters, spaces, tabs and latin-1 bytes (RFC 9110
-``field-value``); CR, LF, NUL and the other control characters are refused because they
-would end the header early, split the response or be cut off by the server, and characters
-beyond latin-1 are refused because WSGI servers cannot encode them (wsgiref sends a
-truncated response). A header name must be an RFC 9110 token.
+A header value may hold any text but control characters: CR, LF, NUL and the other C0
+controls (tab excepted) and DEL are refused because they would end the header early, split
+the response or be cut off by the server, and lone surrogates because they have no bytes.
+Text beyond ASCII goes on the wire as its UTF-8 bytes (``BaseResponse.headerlist`` hands
+WSGI servers those bytes as a latin-1 string, as Bottle does), so no server ever meets a
+character it cannot encode (wsgiref used to send a truncated response for ``€``). A header
+name must be an RFC 9110 token.
 
 Cookie attributes are stricter (RFC 6265): no ``;`` (it would add attributes), ASCII only,
 a ``Domain`` is a host name, ``Max-Age`` an integer, ``Expires`` a date, ``SameSite`` one of
@@ -22,7 +24,7 @@ from typing import Any
 from .errors import BottleException
 from .httputil import http_date, parse_date
 
-_BAD_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
+_BAD_VALUE = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BAD_ATTRIBUTE = re.compile(r"[^\x20-\x3a\x3c-\x7e]")  # visible ASCII and space, without ';'
 _DOMAIN = re.compile(r"\.?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?\Z")
@@ -60,17 +62,16 @@ def header_name(name: Any) -> str:
 
 
 def header_value(value: Any) -> str:
-    """Return ``value`` as a header value string, refusing CR, LF, NUL and other control
-    characters (they would inject a header or split the response) and characters beyond
-    latin-1 (servers cannot send them)."""
-    text = value if isinstance(value, str) else str(value)
+    """Return ``value`` as a header value string (``None`` is ``''``, as in Bottle), refusing
+    CR, LF, NUL and other control characters: they would inject a header or split the response."""
+    text = value if isinstance(value, str) else "" if value is None else str(value)
     if text.isascii() and text.isprintable():  # the usual case: one C call each
         return text
     found = _BAD_VALUE.search(text)
     if found is not None:
         raise UnsafeHeaderError(f"Header value {text!r} contains {_describe(found.group())}; a header value cannot carry "
-                         "line breaks, NUL, control characters or text beyond latin-1. Strip it, or percent-encode "
-                         "the value (RFC 8187 for non-latin-1 text) before setting it.")
+                         "line breaks, NUL or control characters. Strip them, or percent-encode the value "
+                         "before setting it.")
     return text
 
 

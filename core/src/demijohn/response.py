@@ -22,20 +22,30 @@ _COOKIE_OPTION_ALIASES = {"same_site": "samesite"}  # Bottle's name for it
 
 def _cookie_quote(name: str, value: str) -> str:
     """The value as it goes on the wire: quoted and escaped by the standard library when it
-    holds characters a bare cookie value cannot, and checked as a header value."""
-    quoted = SimpleCookie().value_encode(value)[1]
-    try:
-        return header_value(quoted)
-    except ValueError:
+    holds characters a bare cookie value cannot; what is still not ASCII is refused."""
+    quoted = SimpleCookie().value_encode(value)[1]  # escapes every latin-1 character that needs it
+    if not quoted.isascii():
         raise CookieOptionError(f"Cookie {name!r}: the value holds characters beyond latin-1, which cannot be sent; "
-                         "percent-encode it, or pass a secret to have it encoded.") from None
+                         "percent-encode it, or pass a secret to have it encoded.")
+    return quoted
 
 
-class _HeaderProperty:
-    """A response attribute backed by one header (``response.content_type``)."""
+def _wsgi_text(value: str) -> str:
+    """WSGI wants latin-1 strings: text beyond ASCII goes out as its UTF-8 bytes, as in Bottle."""
+    return value if value.isascii() else value.encode("utf-8").decode("latin-1")
+
+
+class HeaderProperty:
+    """A response attribute backed by one header (``response.content_type``): reading gives
+    the header's last value passed through ``reader`` (``default`` when unset), assignment
+    stores ``writer(value)``, ``del`` removes the header. Use it on a response subclass::
+
+        class MyResponse(BaseResponse):
+            request_id = HeaderProperty('X-Request-Id')
+    """
 
     def __init__(self, name: str, reader: Any = None, writer: Any = str, default: Any = "") -> None:
-        self.name, self.default, self.reader, self.writer = name, default, reader, writer
+        self.name, self.default, self.reader, self.writer = _header_key(name), default, reader, writer or str
         self.__doc__ = f"Current value of the {name!r} header."
 
     def __get__(self, obj: Any, cls: Any) -> Any:
@@ -99,6 +109,11 @@ class BaseResponse:
     @property
     def status_line(self) -> str:
         """The HTTP status line, like ``'200 OK'``."""
+        line = self._status_line  # kept in WSGI's form: text beyond ASCII as its UTF-8 bytes read as latin-1
+        return line if line.isascii() else line.encode("latin-1").decode("utf-8")
+
+    def _wsgi_status_line(self) -> str:
+        """The status line as ``start_response`` takes it (Bottle's name)."""
         return self._status_line
 
     @property
@@ -108,8 +123,9 @@ class BaseResponse:
 
     @property
     def status(self) -> str:
-        """The status line; set it with an int (``404``) or a full line (``'404 Gone Fishing'``)."""
-        return self._status_line
+        """The status line; set it with an int (``404``) or a full line (``'404 Gone Fishing'``).
+        A reason phrase beyond ASCII goes out as UTF-8, as Bottle sends it."""
+        return self.status_line
 
     @status.setter
     def status(self, status: int | str) -> None:
@@ -121,7 +137,12 @@ class BaseResponse:
             if not code_text.isdigit():
                 raise ValueError(f"Status line {status!r} must start with a numeric code, like '404 Not Found'.")
             code = int(code_text)
-            line = header_value(line if " " in line else STATUS_LINES.get(code) or f"{code} Unknown")
+            if " " not in line:
+                raise ValueError(f"Status line {status!r} has no reason phrase: give an int ({code}) or a full line "
+                                 f"like '{code} Reason'.")
+            line = header_value(line)
+            if not line.isascii():
+                line = line.encode("utf-8").decode("latin-1")
         if not 100 <= code <= 999:
             raise ValueError(f"Status code {code} is out of range (100-999).")
         self._status_code, self._status_line = code, line
@@ -152,8 +173,8 @@ class BaseResponse:
 
     def set_header(self, name: str, value: Any) -> None:
         """Set header ``name``, replacing previous values. A name that is not a token, or a
-        value with CR, LF, NUL, another control character or a non-latin-1 character, is
-        refused with a ``ValueError``."""
+        value with CR, LF, NUL or another control character, is refused with a ``ValueError``;
+        text beyond ASCII is sent as UTF-8."""
         self._headers[header_name(name)] = [header_value(value)]
 
     def add_header(self, name: str, value: Any) -> None:
@@ -174,17 +195,17 @@ class BaseResponse:
         out = [] if "Content-Type" in headers else [("Content-Type", self.default_content_type)]
         for name, values in headers.items():
             for value in values:
-                out.append((name, value))
+                out.append((name, value if value.isascii() else _wsgi_text(value)))
         if self._status_code in (204, 304):
             out = [pair for pair in out if pair[0] not in _BODYLESS_HEADERS]
         if self._cookies:
             for morsel in self._cookies.values():  # COOKIES may have been changed directly: check again
-                out.append(("Set-Cookie", header_value(morsel.OutputString())))
+                out.append(("Set-Cookie", _wsgi_text(header_value(morsel.OutputString()))))
         return out
 
-    content_type = _HeaderProperty("Content-Type")
-    content_length = _HeaderProperty("Content-Length", reader=int, default=-1)
-    expires = _HeaderProperty(
+    content_type = HeaderProperty("Content-Type")
+    content_length = HeaderProperty("Content-Length", reader=int, default=-1)
+    expires = HeaderProperty(
         "Expires", reader=lambda text: datetime.fromtimestamp(parse_date(text) or 0, timezone.utc), writer=http_date)
 
     @property
@@ -244,7 +265,7 @@ class BaseResponse:
         self.set_cookie(name, "", **options)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._status_line}>"
+        return f"<{type(self).__name__} {self.status_line}>"
 
 
 class HTTPResponse(BaseResponse, BottleException):
@@ -305,4 +326,4 @@ def redirect(url: str, code: int | None = None) -> NoReturn:
     raise redirect_response
 
 
-__all__ = ["BaseResponse", "HTTPResponse", "HTTPError", "abort", "redirect", "HTTP_CODES"]
+__all__ = ["BaseResponse", "HeaderProperty", "HTTPResponse", "HTTPError", "abort", "redirect", "HTTP_CODES"]

@@ -19,6 +19,7 @@ import functools
 import os
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from . import state
 from .errors import BottleException
 
 if TYPE_CHECKING:
@@ -45,9 +46,7 @@ def clear_templates() -> None:
 
 
 def _debug_mode() -> bool:
-    from .app import App  # imported here: app.py imports this module for TemplatePlugin
-
-    return App.debug_mode
+    return state.DEBUG
 
 
 class BaseTemplate(abc.ABC):
@@ -245,6 +244,8 @@ class TemplatePlugin:
 
     def setup(self, app: Any) -> None:
         """Make the plugin reachable as ``app.tpl``, as in Bottle."""
+        if hasattr(app, "tpl"):  # app attributes are set once; a later template plugin takes the name
+            del app.tpl
         app.tpl = self
 
     def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
