@@ -30,8 +30,9 @@ from .response import BaseResponse, HTTPError, HTTPResponse, abort, redirect
 from .route import Route
 from .routing import Router, yieldroutes
 from .util import DictProperty, cached_property, makelist
-from .templates import (TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, TemplateError, TemplatePlugin,
-                        jinja2_template, jinja2_view, template, view)
+from .templates import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, SimpleTemplate,
+                        StplParser, StplSyntaxError, TemplateError, TemplatePlugin, jinja2_template, jinja2_view,
+                        template, view)
 
 # Names whose modules pull in heavy standard-library parts (sockets, mimetypes, tempfile)
 # are imported on first use, so ``import demijohn`` stays as quick as Bottle's.
@@ -73,7 +74,8 @@ __all__ = [
     "HTTP_CODES", "parse_auth", "parse_date", "http_date", "parse_range_header", "html_escape", "html_quote",
     "path_shift", "makelist", "cached_property", "DictProperty",
     "template", "view", "TEMPLATE_PATH", "TEMPLATES", "jinja2_template", "jinja2_view", "BaseTemplate",
-    "Jinja2Template", "TemplateError", "TemplatePlugin", "static_file", "FileUpload",
+    "Jinja2Template", "TemplateError", "TemplatePlugin", "SimpleTemplate", "StplParser", "StplSyntaxError",
+    "TEMPLATE_ENGINES", "static_file", "FileUpload",
     "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",
     "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "AutoServer",
 ]
