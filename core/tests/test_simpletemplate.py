@@ -5,14 +5,9 @@ import traceback
 
 import pytest
 from demijohn import SimpleTemplate, StplParser, template
-from demijohn.templates import clear_templates
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    clear_templates()
-    yield
-    clear_templates()
+pytestmark = pytest.mark.usefixtures("fresh_templates")
 
 
 def render(source, *args, **variables):

@@ -3,14 +3,9 @@ SyntaxError) naming the template file and line, with what is wrong and how to fi
 
 import pytest
 from demijohn import SimpleTemplate, StplSyntaxError, TemplateError, template
-from demijohn.templates import clear_templates
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    clear_templates()
-    yield
-    clear_templates()
+pytestmark = pytest.mark.usefixtures("fresh_templates")
 
 
 def compile_error(tmp_path, text, name="page.tpl"):

@@ -2,19 +2,15 @@
 is never rendered as plain text by the other."""
 
 import pytest
-from demijohn import (TEMPLATE_ENGINES, Jinja2Template, SimpleTemplate, TemplateError, jinja2_template, jinja2_view,
-                      template, view)
+from demijohn import (TEMPLATE_ENGINES, Jinja2Template, MakoTemplate, SimpleTemplate, TemplateError, jinja2_template,
+                      jinja2_view, template, view)
 from demijohn.templates import TEMPLATES, clear_templates
 
 STPL_LOOP = "<ul>\n% for item in items:\n  <li>{{item}}</li>\n% end\n</ul>\n"
 JINJA2_LOOP = "<ul>\n{% for item in items %}\n  <li>{{ item }}</li>\n{% endfor %}\n</ul>\n"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    clear_templates()
-    yield
-    clear_templates()
+pytestmark = pytest.mark.usefixtures("fresh_templates")
 
 
 @pytest.fixture
@@ -45,7 +41,8 @@ def test_an_html_file_is_rendered_by_jinja2(views):
 
 
 @pytest.mark.parametrize(("ending", "engine"), [(".stpl", SimpleTemplate), (".thtml", SimpleTemplate),
-                                                (".j2", Jinja2Template), (".txt", Jinja2Template)])
+                                                (".j2", Jinja2Template), (".txt", Jinja2Template),
+                                                (".mako", MakoTemplate)])
 def test_other_endings_pick_their_engine(tmp_path, ending, engine):
     (tmp_path / f"page{ending}").write_text("plain")
     assert engine_of(f"page{ending}", str(tmp_path)) is engine

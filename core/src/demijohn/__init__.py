@@ -30,8 +30,9 @@ from .response import BaseResponse, HTTPError, HTTPResponse, abort, redirect
 from .route import Route
 from .routing import Router, yieldroutes
 from .util import DictProperty, cached_property, makelist
-from .templates import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, SimpleTemplate,
-                        StplParser, StplSyntaxError, TemplateError, TemplatePlugin, jinja2_template, jinja2_view,
+from .templates import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, BaseTemplate, CheetahTemplate, Jinja2Template,
+                        MakoTemplate, SimpleTemplate, StplParser, StplSyntaxError, TemplateError, TemplatePlugin,
+                        cheetah_template, cheetah_view, jinja2_template, jinja2_view, mako_template, mako_view,
                         template, view)
 
 # Names whose modules pull in heavy standard-library parts (sockets, mimetypes, tempfile)
@@ -75,6 +76,7 @@ __all__ = [
     "path_shift", "makelist", "cached_property", "DictProperty",
     "template", "view", "TEMPLATE_PATH", "TEMPLATES", "jinja2_template", "jinja2_view", "BaseTemplate",
     "Jinja2Template", "TemplateError", "TemplatePlugin", "SimpleTemplate", "StplParser", "StplSyntaxError",
+    "MakoTemplate", "mako_template", "mako_view", "CheetahTemplate", "cheetah_template", "cheetah_view",
     "TEMPLATE_ENGINES", "static_file", "FileUpload",
     "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",
     "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "AutoServer",

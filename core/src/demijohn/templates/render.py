@@ -18,7 +18,9 @@ import os
 from typing import Any, Callable, Mapping
 
 from .base import BaseTemplate, TemplateError
+from .cheetah import CheetahTemplate
 from .jinja2 import Jinja2Template
+from .mako import MakoTemplate
 from .simple import SimpleTemplate
 
 #: The folders searched for templates, in order (Bottle's default). Append to it, or pass
@@ -30,7 +32,7 @@ TEMPLATES: dict[tuple[Any, ...], BaseTemplate] = {}
 
 #: The engine of a named template by its file's ending; any other ending gets Jinja2.
 TEMPLATE_ENGINES: dict[str, type[BaseTemplate]] = {
-    ".tpl": SimpleTemplate, ".stpl": SimpleTemplate, ".thtml": SimpleTemplate,
+    ".tpl": SimpleTemplate, ".stpl": SimpleTemplate, ".thtml": SimpleTemplate, ".mako": MakoTemplate,
 }
 
 _SOURCE_MARKERS = ("\n", "{", "%", "$")
@@ -131,7 +133,11 @@ def view(template_name: str, **defaults: Any) -> Callable[[Callable[..., Any]], 
 #: Bottle's names for :func:`template` and :func:`view` with one engine, whatever the ending.
 jinja2_template = functools.partial(template, template_adapter=Jinja2Template)
 jinja2_view = functools.partial(view, template_adapter=Jinja2Template)
+mako_template = functools.partial(template, template_adapter=MakoTemplate)
+mako_view = functools.partial(view, template_adapter=MakoTemplate)
+cheetah_template = functools.partial(template, template_adapter=CheetahTemplate)
+cheetah_view = functools.partial(view, template_adapter=CheetahTemplate)
 
 
-__all__ = ["TEMPLATES", "TEMPLATE_ENGINES", "TEMPLATE_PATH", "clear_templates", "engine_for", "is_source",
-           "jinja2_template", "jinja2_view", "template", "view"]
+__all__ = ["TEMPLATES", "TEMPLATE_ENGINES", "TEMPLATE_PATH", "cheetah_template", "cheetah_view", "clear_templates",
+           "engine_for", "is_source", "jinja2_template", "jinja2_view", "mako_template", "mako_view", "template", "view"]
