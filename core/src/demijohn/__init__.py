@@ -32,8 +32,8 @@ from .routing import Router, yieldroutes
 from .util import DictProperty, cached_property, makelist
 from .templates import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, BaseTemplate, CheetahTemplate, Jinja2Template,
                         MakoTemplate, SimpleTemplate, StplParser, StplSyntaxError, TemplateError, TemplatePlugin,
-                        cheetah_template, cheetah_view, jinja2_template, jinja2_view, mako_template, mako_view,
-                        template, view)
+                        TemplateSourceError, cheetah_template, cheetah_view, jinja2_template, jinja2_view,
+                        mako_template, mako_view, template, view)
 
 # Names whose modules pull in heavy standard-library parts (sockets, mimetypes, tempfile)
 # are imported on first use, so ``import demijohn`` stays as quick as Bottle's.
@@ -77,7 +77,7 @@ __all__ = [
     "template", "view", "TEMPLATE_PATH", "TEMPLATES", "jinja2_template", "jinja2_view", "BaseTemplate",
     "Jinja2Template", "TemplateError", "TemplatePlugin", "SimpleTemplate", "StplParser", "StplSyntaxError",
     "MakoTemplate", "mako_template", "mako_view", "CheetahTemplate", "cheetah_template", "cheetah_view",
-    "TEMPLATE_ENGINES", "static_file", "FileUpload",
+    "TEMPLATE_ENGINES", "TemplateSourceError", "static_file", "FileUpload",
     "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",
     "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "AutoServer",
 ]

@@ -14,14 +14,18 @@ Templates are looked up by name in the folders of :data:`TEMPLATE_PATH` (or a
 
 A template written for one engine and given to the other is refused with a
 :class:`TemplateError`, never rendered as plain text. Compiled templates are kept in
-:data:`TEMPLATES`; it is bypassed in debug mode (:func:`demijohn.debug`)
+:data:`TEMPLATES` (a bounded cache); it is bypassed in debug mode (:func:`demijohn.debug`)
 and dropped by :func:`clear_templates`. HTML is escaped by every engine.
+
+Templates are code: never build a template from request input. Pass request values as
+variables; text that came from the request is refused as template source (a 400).
 """
 
 from __future__ import annotations
 
 from .base import BaseTemplate, TemplateError
 from .cheetah import CheetahTemplate
+from .guard import TemplateSourceError
 from .jinja2 import Jinja2Template
 from .mako import MakoTemplate
 from .plugin import TemplatePlugin
@@ -32,5 +36,5 @@ from .stpl import StplParser, StplSyntaxError
 
 __all__ = ["TEMPLATE_ENGINES", "TEMPLATE_PATH", "TEMPLATES", "BaseTemplate", "CheetahTemplate", "Jinja2Template",
            "MakoTemplate", "SimpleTemplate", "StplParser", "StplSyntaxError", "TemplateError", "TemplatePlugin",
-           "cheetah_template", "cheetah_view", "clear_templates", "jinja2_template", "jinja2_view", "mako_template",
-           "mako_view", "template", "view"]
+           "TemplateSourceError", "cheetah_template", "cheetah_view", "clear_templates", "jinja2_template",
+           "jinja2_view", "mako_template", "mako_view", "template", "view"]

@@ -1,9 +1,11 @@
 """Rendering by name or source: :func:`template`, the :func:`view` decorator, the engine a
-template gets, and the cache of compiled templates.
+template gets, and the bounded cache of compiled templates.
 
 The rule for the first argument of :func:`template`, as in Bottle: a string with a line
 break or one of ``{``, ``%``, ``$`` is template *source*; any other string is a template
-*name*.
+*name*. Names never contain those characters, so a name is never run as source; say which
+one you mean with ``template_name=`` or ``template_source=`` when the string is computed.
+Never build either from request input (see :mod:`demijohn.templates.guard`).
 
 The engine, unless ``template_adapter=`` names one: a named template gets the engine of its
 file's ending in :data:`TEMPLATE_ENGINES` (``.tpl`` is SimpleTemplate, as in Bottle), and
@@ -18,7 +20,9 @@ import os
 from typing import Any, Callable, Mapping
 
 from .base import BaseTemplate, TemplateError
+from .cache import TemplateCache
 from .cheetah import CheetahTemplate
+from .guard import refuse_request_markup
 from .jinja2 import Jinja2Template
 from .mako import MakoTemplate
 from .simple import SimpleTemplate
@@ -27,8 +31,9 @@ from .simple import SimpleTemplate
 #: ``template_lookup=[...]`` to :func:`template` for one call.
 TEMPLATE_PATH: list[str] = ["./", "./views/"]
 
-#: Compiled templates by ``(lookup, name, source, adapter, settings)``; see :func:`clear_templates`.
-TEMPLATES: dict[tuple[Any, ...], BaseTemplate] = {}
+#: Compiled templates (at most ``TEMPLATES.maxsize``, least recently used dropped first);
+#: see :func:`clear_templates`.
+TEMPLATES: TemplateCache = TemplateCache()
 
 #: The engine of a named template by its file's ending; any other ending gets Jinja2.
 TEMPLATE_ENGINES: dict[str, type[BaseTemplate]] = {
@@ -71,36 +76,51 @@ def template(*args: Any, **kwargs: Any) -> str:
         template('hello', name='World')        # ./views/hello.tpl, say
         template('Hello {{name}}!', name='World')
 
-    Special keywords: ``template_adapter`` (the engine; by default chosen as the module
+    Special keywords: ``template_name`` or ``template_source`` (instead of the first argument,
+    to say which it is), ``template_adapter`` (the engine; by default chosen as the module
     docs say), ``template_lookup`` (folders to search) and ``template_settings`` (engine
     options). Raises :class:`TemplateError` for a template that is missing or does not
-    compile."""
+    compile. Never pass request input as the template: pass it as a variable."""
     first = args[0] if args else None
     for mapping in args[1:]:
         kwargs.update(mapping)
     adapter: type[BaseTemplate] | None = kwargs.pop("template_adapter", None)
     lookup: list[str] = kwargs.pop("template_lookup", TEMPLATE_PATH)
     settings: dict[str, Any] = kwargs.pop("template_settings", {})
+    name, source = kwargs.pop("template_name", None), kwargs.pop("template_source", None)
     if isinstance(first, BaseTemplate):
         if settings:
             first.prepare(**settings)
         return first.render(kwargs)
-    if not isinstance(first, str):
+    if sum(given is not None for given in (first, name, source)) != 1:
+        raise TemplateError("template() takes one template: a name or source text first, or template_name= "
+                            f"or template_source=, not {first!r}, {name!r} and {source!r}.")
+    if first is not None and not isinstance(first, str):
         raise TemplateError(f"template() takes a template name or source text first, not {first!r}.")
-    name, source = (None, first) if is_source(first) else (first, None)
+    if first is not None:
+        explicit = False
+        name, source = (None, first) if is_source(first) else (first, None)
+    else:
+        explicit = True
     key = (tuple(lookup), name, source, adapter, repr(sorted(settings.items())) if settings else "")
-    compiled = None if _debug_mode() else TEMPLATES.get(key)
+    compiled = None if _debug_mode() else TEMPLATES.lookup(key)
     if compiled is None:
-        compiled = TEMPLATES[key] = _compile(name, source, adapter, lookup, settings)
+        compiled = _compile(name, source, adapter, lookup, settings, guard=not explicit)
+        TEMPLATES.store(key, compiled)
     return compiled.render(kwargs)
 
 
 def _compile(name: str | None, source: str | None, adapter: type[BaseTemplate] | None, lookup: list[str],
-             settings: dict[str, Any]) -> BaseTemplate:
+             settings: dict[str, Any], guard: bool) -> BaseTemplate:
     """Make the template: by name (the engine from its file's ending) or from source."""
     if source is not None:
+        if not isinstance(source, str):
+            raise TemplateError(f"template_source= must be the template's text, not {source!r}.")
+        if guard:
+            refuse_request_markup(source)
         return (adapter or SimpleTemplate)(source=source, lookup=lookup, **settings)
-    assert name is not None
+    if not isinstance(name, str):
+        raise TemplateError(f"template_name= must be a template name, not {name!r}.")
     if adapter is None:
         path = BaseTemplate.search(name, lookup)
         adapter = engine_for(path) if path else SimpleTemplate  # not found: the engine's error says where it looked
