@@ -15,7 +15,7 @@ from io import BytesIO
 from typing import IO, Any
 from urllib.parse import SplitResult, quote, unquote, urljoin
 
-from .datastructures import FormsDict, WSGIHeaderDict
+from .datastructures import DecodedFormsDict, FormsDict, WSGIHeaderDict
 from .httputil import cookie_decode, parse_auth, path_shift
 from .response import HTTPError
 from .util import DictProperty
@@ -58,7 +58,7 @@ def parse_query(text: str, what: str = "query string") -> FormsDict:
                 values[key].append(value)
             else:
                 values[key] = [value]
-    return FormsDict.from_lists(values)
+    return DecodedFormsDict.from_lists(values)
 
 
 class BaseRequest:
@@ -81,20 +81,27 @@ class BaseRequest:
         object.__setattr__(self, "environ", {} if environ is None else environ)
 
     # -- the app and route ------------------------------------------------------------
+    def _routing(self, key: str, what: str) -> Any:
+        try:
+            return self.environ[key]
+        except KeyError:
+            raise RuntimeError(f"This request has no {what} yet: it is set when an app matches the request "
+                               "to a route.") from None
+
     @property
     def app(self) -> Any:
-        """The application answering this request."""
-        return self.environ["bottle.app"]
+        """The application answering this request (``RuntimeError`` before one does)."""
+        return self._routing("bottle.app", "app")
 
     @property
     def route(self) -> Any:
-        """The :class:`Route` that matched this request."""
-        return self.environ["bottle.route"]
+        """The :class:`Route` that matched this request (``RuntimeError`` before routing)."""
+        return self._routing("bottle.route", "route")
 
     @property
     def url_args(self) -> dict[str, Any]:
-        """The wildcard values of the matched route."""
-        return self.environ["route.url_args"]
+        """The wildcard values of the matched route (``RuntimeError`` before routing)."""
+        return self._routing("route.url_args", "url arguments")
 
     # -- the request line ---------------------------------------------------------------
     @property
@@ -313,7 +320,7 @@ class BaseRequest:
 
             return parse_multipart_request(self)
         if content_type and not content_type.startswith("application/x-www-form-urlencoded"):
-            return FormsDict()
+            return DecodedFormsDict()
         data = self._body_bytes()
         try:
             text = data.decode("latin-1")
@@ -324,7 +331,7 @@ class BaseRequest:
     @DictProperty("environ", "bottle.request.forms", read_only=True)
     def forms(self) -> FormsDict:
         """Form fields from the body (urlencoded or multipart), file uploads left out."""
-        forms = FormsDict()
+        forms = DecodedFormsDict()
         for name, value in self.POST.allitems():
             if isinstance(value, str):
                 forms.append(name, value)
@@ -333,7 +340,7 @@ class BaseRequest:
     @DictProperty("environ", "bottle.request.files", read_only=True)
     def files(self) -> FormsDict:
         """File uploads from a multipart body, as :class:`demijohn.FileUpload` objects by field name."""
-        files = FormsDict()
+        files = DecodedFormsDict()
         for name, value in self.POST.allitems():
             if not isinstance(value, str):
                 files.append(name, value)
@@ -342,7 +349,7 @@ class BaseRequest:
     @DictProperty("environ", "bottle.request.params", read_only=True)
     def params(self) -> FormsDict:
         """Query parameters and form fields together (form fields last)."""
-        params = FormsDict()
+        params = DecodedFormsDict()
         for name, value in self.query.allitems():
             params.append(name, value)
         for name, value in self.forms.allitems():
@@ -396,7 +403,10 @@ class BaseRequest:
         return self.environ[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        """Set an environ value and drop cached properties that depend on it."""
+        """Set an environ value and drop cached properties that depend on it; a ``KeyError``
+        when the environ is marked read-only (``bottle.request.readonly``)."""
+        if self.environ.get("bottle.request.readonly"):
+            raise KeyError(f"The request environ is read-only; cannot set {key!r}.")
         self.environ[key] = value
         stale: tuple[str, ...] = ()
         if key == "wsgi.input":
@@ -427,14 +437,23 @@ class BaseRequest:
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self.environ["bottle.request.ext." + name]
+            value = self.environ["bottle.request.ext." + name]
         except KeyError:
             raise AttributeError(f"Request has no attribute {name!r}") from None
+        # As in Bottle, a function stored by a plugin comes back bound: request.get_user()
+        return value.__get__(self) if hasattr(value, "__get__") else value
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "environ":
             return object.__setattr__(self, name, value)
-        self.environ["bottle.request.ext." + name] = value
+        if hasattr(type(self), name):
+            raise AttributeError(f"Request attribute {name!r} is built in and cannot be set.")
+        key = "bottle.request.ext." + name
+        environ = self.environ
+        if key in environ:
+            raise AttributeError(f"Request attribute {name!r} is already set for this request; attributes are "
+                                 f"set once (delete it first with `del request.{name}`).")
+        environ[key] = value
 
     def __delattr__(self, name: str) -> None:
         try:

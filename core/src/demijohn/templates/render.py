@@ -19,6 +19,7 @@ import functools
 import os
 from typing import Any, Callable, Mapping
 
+from .. import state
 from .base import BaseTemplate, TemplateError
 from .cache import TemplateCache
 from .cheetah import CheetahTemplate
@@ -48,11 +49,6 @@ def clear_templates() -> None:
     deploy that changed templates in place, say)."""
     TEMPLATES.clear()
 
-
-def _debug_mode() -> bool:
-    from ..app import App  # imported here: app.py imports the template plugin
-
-    return App.debug_mode
 
 
 def is_source(text: str) -> bool:
@@ -103,7 +99,7 @@ def template(*args: Any, **kwargs: Any) -> str:
     else:
         explicit = True
     key = (tuple(lookup), name, source, adapter, repr(sorted(settings.items())) if settings else "")
-    compiled = None if _debug_mode() else TEMPLATES.lookup(key)
+    compiled = None if state.DEBUG else TEMPLATES.lookup(key)
     if compiled is None:
         compiled = _compile(name, source, adapter, lookup, settings, guard=not explicit)
         TEMPLATES.store(key, compiled)
