@@ -140,3 +140,15 @@ def test_jinja2_line_statements_are_not_refused():
     settings = {"line_statement_prefix": "%"}
     assert jinja2_template("% for n in numbers\n{{ n }}\n% endfor\n", numbers=[1, 2],
                            template_settings=settings) == "1\n2\n"
+
+
+def test_jinja2_markup_meant_as_text_prints_with_an_expression():
+    message = str(pytest.raises(TemplateError, SimpleTemplate, "{% raw %}").value)
+    assert "print its first two characters with {{!'{%'}}" in message
+    assert SimpleTemplate("{{!'{%'}} raw %}").render() == "{% raw %}"
+
+
+def test_a_percent_line_meant_as_text_prints_in_jinja2_with_an_expression():
+    message = str(pytest.raises(TemplateError, jinja2_template, "% for the record").value)
+    assert "start it with {{ '%' }} instead of %" in message
+    assert jinja2_template("{{ '%' }} for the record") == "% for the record"

@@ -56,7 +56,8 @@ class Jinja2Template(BaseTemplate):
             line, text = found
             raise TemplateError(f"Template {label!r} line {line}: {text!r} is a SimpleTemplate code line, which "
                                 "Jinja2 would print as plain text. Render this template with SimpleTemplate: give "
-                                "the file a .tpl ending, or pass template_adapter=SimpleTemplate.")
+                                "the file a .tpl ending, or pass template_adapter=SimpleTemplate. If the line is "
+                                "meant as text, start it with {{ '%' }} instead of %.")
 
     def _load(self, name: str) -> tuple[str, str, Callable[[], bool]] | None:
         path = name if name == self.filename else self.search(name, self.lookup)

@@ -52,7 +52,7 @@ class SimpleTemplate(BaseTemplate):
             return value.decode(encoding) if isinstance(value, bytes) else str(value)
 
         def escaped(value: Any) -> str:
-            return escape_func(as_text(value))
+            return escape_func(value if type(value) is str else as_text(value))  # one call less for text
 
         self._escape, self._str = (as_text, escaped) if noescape else (escaped, as_text)
         source = self.source if self.source else self.read_file(self.filename or "")

@@ -158,7 +158,8 @@ class StplParser:
         if tag is not None:
             raise self.error(number, f"{tag!r} is Jinja2 markup, which SimpleTemplate would print as plain text. "
                                      "Render this template with Jinja2: give the file an .html ending, or call "
-                                     "jinja2_template() / template(..., template_adapter=Jinja2Template).")
+                                     "jinja2_template() / template(..., template_adapter=Jinja2Template). If it is "
+                                     f"meant as text, print its first two characters with {{{{!{tag[:2]!r}}}}}.")
         writer.text(text, number)
 
     def _inline_end_of(self, line: str, start: int) -> int | None:
