@@ -250,6 +250,11 @@ def test_a_template_file_is_read_with_its_encoding(tmp_path):
     assert SimpleTemplate(name="latin", lookup=[str(tmp_path)], encoding="latin-1").render(x=1) == "café 1"
 
 
+def test_a_byte_order_mark_at_the_start_of_a_file_is_dropped(tmp_path):
+    (tmp_path / "bom.tpl").write_bytes("\ufeff% x = 1\n{{x}}".encode())
+    assert SimpleTemplate(name="bom", lookup=[str(tmp_path)]).render() == "1"
+
+
 def test_a_file_that_is_not_in_its_encoding_is_a_clear_error(tmp_path):
     (tmp_path / "latin.tpl").write_bytes("café".encode("latin-1"))
     with pytest.raises(Exception, match=r"latin\.tpl' is not valid utf8 \(byte 3\).*encoding="):

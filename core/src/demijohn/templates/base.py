@@ -64,7 +64,7 @@ class BaseTemplate(abc.ABC):
         with open(path, "rb") as file:
             data = file.read()
         try:
-            return data.decode(self.encoding)
+            return data.decode(self.encoding).removeprefix("\ufeff")  # the byte order mark some editors write
         except UnicodeDecodeError as error:
             raise TemplateError(f"Template {path!r} is not valid {self.encoding} (byte {error.start}): save it as "
                                 f"{self.encoding} or pass encoding= with the file's encoding.") from None
