@@ -11,25 +11,26 @@ and changed its errors between Python versions.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 _OPENERS = "([{"
 _CLOSERS = ")]}"
 
 
-@dataclass
 class ScanState:
     """Where the scanner stands after the text it has seen."""
 
-    #: The quote of a string left open at the end of a line (``'''``, ``\"\"\"``, or a single
-    #: quote continued with a backslash), ``""`` when none is.
-    quote: str = ""
-    #: How many brackets are open.
-    depth: int = 0
-    #: The last line ended with a backslash outside a string: the statement continues.
-    continued: bool = False
-    #: Where the comment of the last line starts, ``None`` when it has none.
-    comment: int | None = None
+    __slots__ = ("quote", "depth", "continued", "comment")
+
+    def __init__(self) -> None:
+        #: The quote of a string left open at the end of a line (three quotes, or a single
+        #: quote continued with a backslash), ``""`` when none is.
+        self.quote = ""
+        #: How many brackets are open.
+        self.depth = 0
+        #: The last line ended with a backslash outside a string: the statement continues.
+        self.continued = False
+        #: Where the comment of the last line starts, ``None`` when it has none.
+        self.comment: int | None = None
 
     @property
     def incomplete(self) -> bool:

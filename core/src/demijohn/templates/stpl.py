@@ -21,7 +21,6 @@ Code lines and blocks never leave a blank line behind.
 
 from __future__ import annotations
 
-import ast
 from types import CodeType
 from typing import Any
 
@@ -246,6 +245,8 @@ class StplParser:
     def compile(self) -> CodeType:
         """The template's code object: tracebacks show the template's file and line numbers.
         Raises :class:`StplSyntaxError` for Python that does not compile."""
+        import ast  # only to compile a template: ``import demijohn`` stays quick
+
         code = self.translate()
         try:
             tree = ast.parse(code, self.filename)

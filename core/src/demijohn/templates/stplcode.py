@@ -7,7 +7,6 @@ errors and tracebacks point at the template, not at the generated code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable
 
 from .pyscan import top_level
@@ -19,11 +18,13 @@ _CONTINUING = re.compile(r"(?:elif|else|except|finally)\b")
 _END_WITH_WORDS = re.compile(r"end[ \t]+[A-Za-z_]")
 
 
-@dataclass
 class _Block:
-    keyword: str
-    line: int
-    has_body: bool = False
+    """An open block: its keyword, the line that opened it, whether it has a statement yet."""
+
+    __slots__ = ("keyword", "line", "has_body")
+
+    def __init__(self, keyword: str, line: int) -> None:
+        self.keyword, self.line, self.has_body = keyword, line, False
 
 
 class CodeWriter:
