@@ -1,10 +1,9 @@
-"""The Mako adapter (the ``mako`` extra) and Bottle's Cheetah names (refused clearly)."""
+"""The Mako adapter (the ``mako`` extra)."""
 
 import sys
 
 import pytest
-from demijohn import (CheetahTemplate, MakoTemplate, TemplateError, cheetah_template, cheetah_view, mako_template,
-                      mako_view, template)
+from demijohn import MakoTemplate, TemplateError, mako_template, mako_view, template
 
 
 pytestmark = pytest.mark.usefixtures("fresh_templates")
@@ -78,11 +77,3 @@ def test_without_mako_the_error_names_the_extra_to_install(monkeypatch):
         monkeypatch.setitem(sys.modules, module, None)  # makes importing it fail
     with pytest.raises(TemplateError, match=r"pip install demijohn\[mako\]"):
         mako_template("${x}", x=1)
-
-
-# -- Cheetah ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("use", [lambda: CheetahTemplate("$name"), lambda: cheetah_template("$name", name="x"),
-                                 lambda: cheetah_view("page")(lambda: {})()])
-def test_cheetah_is_refused_with_the_engines_to_use_instead(use):
-    with pytest.raises(TemplateError, match="Cheetah templates are not supported.*Jinja2.*Mako.*SimpleTemplate"):
-        use()

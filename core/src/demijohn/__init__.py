@@ -18,7 +18,7 @@ from .context import LocalRequest, LocalResponse, request, response
 from .datastructures import ConfigDict, FormsDict, HeaderDict, MultiDict, WSGIHeaderDict
 from .errors import (
     BottleException, DemijohnError, PluginError, RouteBuildError, RouteError, RouteReset,
-    RouteSyntaxError,
+    RouterUnknownModeError, RouteSyntaxError,
 )
 from .httputil import (
     HTTP_CODES, html_escape, html_quote, http_date, parse_auth, parse_date, parse_range_header,
@@ -30,20 +30,23 @@ from .response import BaseResponse, HeaderProperty, HTTPError, HTTPResponse, abo
 from .route import Route
 from .routing import Router, yieldroutes
 from .util import DictProperty, cached_property, lazy_attribute, makelist
-from .templates import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, BaseTemplate, CheetahTemplate, Jinja2Template,
-                        MakoTemplate, SimpleTemplate, StplParser, StplSyntaxError, TemplateError, TemplatePlugin,
-                        TemplateSourceError, cheetah_template, cheetah_view, jinja2_template, jinja2_view,
-                        mako_template, mako_view, template, view)
+from .templates import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, MakoTemplate,
+                        SimpleTemplate, StplParser, StplSyntaxError, TemplateError, TemplatePlugin, TemplateSourceError,
+                        jinja2_template, jinja2_view, mako_template, mako_view, template, view)
 
 # Names whose modules pull in heavy standard-library parts (sockets, mimetypes, tempfile)
 # are imported on first use, so ``import demijohn`` stays as quick as Bottle's.
 _LAZY = {
     "FileUpload": "multipart", "MultipartError": "multipart", "static_file": "static",
     "ResourceManager": "resources", "auth_basic": "auth", "ext": "ext",
+    "CheetahTemplate": "cheetah", "cheetah_template": "cheetah", "cheetah_view": "cheetah",
     "install_as_bottle": "as_bottle", "BottleAlreadyImportedError": "as_bottle",
     "LoadError": "loading", "load": "loading", "load_app": "loading",
     **dict.fromkeys(("AutoServer", "CherootServer", "GeventServer", "GunicornServer", "ServerAdapter", "ServerError",
                      "WaitressServer", "WSGIRefServer", "run", "server_names"), "server"),
+    **dict.fromkeys(("AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer",
+                     "CGIServer", "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer",
+                     "MeinheldServer", "PasteServer", "TornadoServer", "TwistedServer"), "adapters"),
 }
 
 
@@ -71,8 +74,12 @@ def __getattr__(name: str) -> object:
 
 if TYPE_CHECKING:
     from . import ext
+    from .adapters import (AiohttpServer, AiohttpUVLoopServer, AppEngineServer, AsyncioServerAdapter, BjoernServer,
+                           CGIServer, CherryPyServer, DieselServer, EventletServer, FapwsServer, FlupFCGIServer,
+                           MeinheldServer, PasteServer, TornadoServer, TwistedServer)
     from .as_bottle import BottleAlreadyImportedError, install_as_bottle
     from .auth import auth_basic
+    from .cheetah import CheetahTemplate, cheetah_template, cheetah_view
     from .loading import LoadError, load, load_app
     from .multipart import FileUpload, MultipartError
     from .resources import ResourceManager
@@ -94,8 +101,12 @@ __all__ = [
     "ResourceManager", "auth_basic", "MultipartError", "install_as_bottle", "BottleAlreadyImportedError", "ext",
     "template", "view", "TEMPLATE_PATH", "TEMPLATES", "jinja2_template", "jinja2_view", "BaseTemplate",
     "Jinja2Template", "TemplateError", "TemplatePlugin", "SimpleTemplate", "StplParser", "StplSyntaxError",
-    "MakoTemplate", "mako_template", "mako_view", "CheetahTemplate", "cheetah_template", "cheetah_view",
+    "MakoTemplate", "mako_template", "mako_view",
     "TEMPLATE_ENGINES", "TemplateSourceError", "static_file", "FileUpload",
     "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",
     "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "AutoServer",
+    "AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer", "CGIServer",
+    "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer", "MeinheldServer",
+    "PasteServer", "TornadoServer", "TwistedServer", "RouterUnknownModeError",
+    "CheetahTemplate", "cheetah_template", "cheetah_view",
 ]

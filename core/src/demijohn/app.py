@@ -10,9 +10,9 @@ import functools
 import itertools
 import sys
 from collections import defaultdict
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from .context import current, request
+from .context import LocalResponse, current, request
 from .datastructures import ConfigDict
 from .errors import NotAPluginError, RouteReset
 from .httputil import html_escape
@@ -22,9 +22,11 @@ from .route import Route
 from .routing import Router, yieldroutes
 from .state import DebugFlag, set_debug
 from .templates import TemplatePlugin
-from .resources import ResourceManager
 from .util import cached_property, makelist
 from .body import ContextIterator, FileIterator, close_body
+
+if TYPE_CHECKING:
+    from .resources import ResourceManager
 
 _NO_BODY_STATUS = frozenset((100, 101, 204, 304))
 _MAX_RESETS = 10  # RouteReset rebuilds a route and calls it again; a plugin that always raises it must not hang
@@ -74,6 +76,8 @@ class App:
     @cached_property
     def resources(self) -> ResourceManager:
         """The app's :class:`ResourceManager`: folders searched for the app's own files."""
+        from .resources import ResourceManager  # on first use: few apps need it (import time)
+
         return ResourceManager()
 
     @property
@@ -415,6 +419,8 @@ class App:
         if isinstance(out, HTTPResponse):
             out.apply(response)
             return self._cast(out.body, response)
+        if isinstance(out, LocalResponse):  # the global `response`, returned: send its body, as Bottle does
+            return self._cast(response.body, response)
         if hasattr(out, "read"):
             file_wrapper = request.environ.get("wsgi.file_wrapper")
             if file_wrapper is not None:

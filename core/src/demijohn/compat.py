@@ -163,24 +163,56 @@ class _MultipartParser:
             yield part
 
 
+def cookie_encode(data: Any, key: str | bytes, digestmod: Any = None) -> bytes:
+    """Bottle's signed-value encoder, with demijohn's format: ``data`` as JSON signed with
+    HMAC-SHA256 (never pickled, so a forged value can at worst fail to verify). Deprecated,
+    as in Bottle: use ``response.set_cookie(name, value, secret=key)``."""
+    from .httputil import cookie_encode as encode
+
+    depr(0, 13, "cookie_encode() will be removed soon.", "Do not use this API directly.")
+    return encode("", data, key).encode("ascii")
+
+
+def cookie_decode(data: str | bytes, key: str | bytes, digestmod: Any = None) -> Any:
+    """Verify and decode a value made by :func:`cookie_encode`; ``None`` when it does not
+    verify. Deprecated, as in Bottle: use ``request.get_cookie(name, secret=key)``."""
+    from .httputil import cookie_decode as decode
+
+    depr(0, 13, "cookie_decode() will be removed soon.", "Do not use this API directly.")
+    return decode(touni(data), key, "")
+
+
+def cookie_is_encoded(data: str | bytes) -> bool:
+    """Whether ``data`` looks like a value made by :func:`cookie_encode`."""
+    from .httputil import cookie_is_encoded as is_encoded
+
+    return is_encoded(touni(data))
+
+
 def _aliases() -> dict[str, Any]:
     """Bottle's alternative names for demijohn objects, resolved on demand."""
-    from .appstack import default_app
+    from .app import ERROR_PAGE
+    from .appstack import _relay, default_app
+    from .body import FileIterator
+    from .cli import main
+    from .httputil import parse_http_header
+    from .reloader import FileWatcher
     from .request import BaseRequest
     from .response import BaseResponse
 
-    from .httputil import parse_http_header
-
     return {"Request": BaseRequest, "Response": BaseResponse, "apps": default_app,
-            "_parse_http_header": parse_http_header}
+            "_parse_http_header": parse_http_header, "WSGIFileWrapper": FileIterator, "FileCheckerThread": FileWatcher,
+            "main": main, "make_default_app_wrapper": _relay, "ERROR_PAGE_TEMPLATE": ERROR_PAGE}
 
 
 _LOCAL = ("py", "py3k", "unicode", "basestring", "imap", "callable", "UTC", "NORUN", "local", "urlunquote",
-          "tob", "touni", "tonat", "json_loads", "getargspec", "depr", "_re_flatten", "_MultipartParser")
+          "tob", "touni", "tonat", "json_loads", "getargspec", "depr", "_re_flatten", "_MultipartParser",
+          "cookie_encode", "cookie_decode", "cookie_is_encoded")
 
+_ALIASES = ("Request", "Response", "apps", "_parse_http_header", "WSGIFileWrapper", "FileCheckerThread", "main",
+            "make_default_app_wrapper", "ERROR_PAGE_TEMPLATE")
 #: Every name this module provides, for ``demijohn.__getattr__``.
-NAMES = frozenset((*MODULES, *STDLIB_NAMES, *_LOCAL, "Request", "Response", "apps", "_parse_http_header",
-                   "_MultipartParser"))
+NAMES = frozenset((*MODULES, *STDLIB_NAMES, *_LOCAL, *_ALIASES))
 
 
 def lookup(name: str) -> Any:
@@ -194,9 +226,8 @@ def lookup(name: str) -> Any:
     if name in STDLIB_NAMES:
         module, attribute = STDLIB_NAMES[name]
         return getattr(importlib.import_module(module), attribute)
-    aliases = _aliases()
-    if name in aliases:
-        return aliases[name]
+    if name in _ALIASES:
+        return _aliases()[name]
     raise AttributeError(f"module 'demijohn' has no attribute {name!r}")
 
 

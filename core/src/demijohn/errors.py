@@ -27,6 +27,10 @@ class RouteSyntaxError(RouteError):
     """A route rule is malformed; the message names the rule and the offending part."""
 
 
+class RouterUnknownModeError(RouteSyntaxError):
+    """A route rule names a wildcard filter the router does not know (``<x:nosuch>``)."""
+
+
 class RouteBuildError(RouteError):
     """A URL could not be built: unknown route name or a missing/invalid wildcard value."""
 

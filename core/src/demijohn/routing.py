@@ -17,13 +17,14 @@ points, the request's, ``ANY``), its static rules, then its dynamic ones.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import quote, urlencode
 
-from .errors import RouteBuildError, RouteSyntaxError
+from .errors import RouteBuildError, RouterUnknownModeError, RouteSyntaxError
 from .response import HTTPError
 
 if TYPE_CHECKING:
@@ -32,9 +33,14 @@ if TYPE_CHECKING:
 #: A filter turns its config into ``(regex, to_python, to_url)``.
 Filter = Callable[[str], tuple[str, Callable[[str], Any] | None, Callable[[Any], str] | None]]
 
-_WILDCARD = re.compile(
-    r"(\\*)(?:<([a-zA-Z_][a-zA-Z_0-9]*)?(?::([a-zA-Z_]*)(?::((?:\\.|[^\\>])*))?)?>"
-    r"|:([a-zA-Z_][a-zA-Z_0-9]*)?(?:#((?:\\.|[^\\#])*)#)?)")  # the new <name:filter:conf> or the old :name#re#
+
+@functools.cache  # compiled when the first route is added, not at import (bench: importtime)
+def _wildcard() -> re.Pattern[str]:
+    """The new ``<name:filter:conf>`` or the old ``:name#re#`` wildcard, after any backslashes."""
+    return re.compile(r"(\\*)(?:<([a-zA-Z_][a-zA-Z_0-9]*)?(?::([a-zA-Z_]*)(?::((?:\\.|[^\\>])*))?)?>"
+                      r"|:([a-zA-Z_][a-zA-Z_0-9]*)?(?:#((?:\\.|[^\\#])*)#)?)")
+
+
 _OLD_SYNTAX_WARNING = ("Warning: Use of deprecated feature or API. (Deprecated in Bottle-0.13)\n"
                        "Cause: Use of old route syntax.\nFix: Use <name> instead of :name in routes.\n")
 
@@ -112,7 +118,7 @@ class Router:
     def _tokens(self, rule: str) -> Iterator[tuple[str, str | None, str | None, str]]:
         """Split a rule into ``('text', ...)`` and ``('wild', name, filter, conf)`` tokens."""
         offset = 0
-        for match in _WILDCARD.finditer(rule):
+        for match in _wildcard().finditer(rule):
             backslashes, name, mode, conf, old_name, old_conf = match.groups()
             text = rule[offset:match.start()]
             old_style = match.group(0)[len(backslashes)] == ":"
@@ -152,7 +158,8 @@ class Router:
                 literal_prefix = "".join(part for _, part in builder)
             filter_name = mode or ("re" if conf else None)
             if filter_name is not None and filter_name not in self.filters:
-                raise RouteSyntaxError(f"Unknown filter {mode!r} in route rule {rule!r}; known: {sorted(self.filters)}.")
+                raise RouterUnknownModeError(f"Unknown filter {mode!r} in route rule {rule!r}; known: "
+                                             f"{sorted(self.filters)}; add one with router.add_filter().")
             regex, to_python, to_url = self.filters[filter_name](conf) if filter_name else _default_filter(conf)
             try:
                 re.compile(regex)

@@ -300,14 +300,21 @@ class AutoServer(ServerAdapter):
         self.choose().run(handler)
 
 
-#: Server names accepted by ``run(server=...)`` and ``--server``, mapped to their adapters.
-server_names: dict[str, type[ServerAdapter]] = {
+#: Server names accepted by ``run(server=...)`` and ``--server``, mapped to their adapters
+#: (Bottle's other adapters as ``'demijohn.adapters:Class'``, imported when first chosen).
+server_names: dict[str, type[ServerAdapter] | str] = {
     "wsgiref": WSGIRefServer,
     "waitress": WaitressServer,
     "gunicorn": GunicornServer,
     "cheroot": CherootServer,
     "gevent": GeventServer,
     "auto": AutoServer,
+    **{name: f"demijohn.adapters:{adapter}" for name, adapter in (
+        ("cgi", "CGIServer"), ("flup", "FlupFCGIServer"), ("paste", "PasteServer"), ("tornado", "TornadoServer"),
+        ("twisted", "TwistedServer"), ("eventlet", "EventletServer"), ("bjoern", "BjoernServer"),
+        ("aiohttp", "AiohttpServer"), ("uvloop", "AiohttpUVLoopServer"), ("cherrypy", "CherryPyServer"),
+        ("fapws3", "FapwsServer"), ("diesel", "DieselServer"), ("meinheld", "MeinheldServer"),
+        ("gae", "AppEngineServer"))},
 }
 
 
@@ -316,11 +323,9 @@ def make_server(server: str | type[ServerAdapter] | ServerAdapter = "wsgiref", h
     """The adapter for ``server``: a name from :data:`server_names`, an adapter class, an
     instance (used as it is), or a ``'pkg.mod:Class'`` string. Checks that its package is
     installed, so a missing one is reported before anything starts."""
-    chosen: Any = server
+    chosen: Any = server_names.get(server, server) if isinstance(server, str) else server
     if isinstance(chosen, str):
-        if chosen in server_names:
-            chosen = server_names[chosen]
-        elif ":" in chosen:
+        if ":" in chosen:
             from .loading import load
 
             chosen = load(chosen)

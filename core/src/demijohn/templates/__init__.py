@@ -1,7 +1,7 @@
 """Templates: :func:`template`, the :func:`view` decorator and the built-in template plugin,
 with three engines: Jinja2 (recommended; ``pip install demijohn[jinja2]``), SimpleTemplate
-(Bottle's, built in) and Mako (``pip install demijohn[mako]``). Bottle's Cheetah names exist
-and raise a :class:`TemplateError`: Cheetah does not run on current Python.
+(Bottle's, built in) and Mako (``pip install demijohn[mako]``); Bottle's Cheetah adapter is
+:mod:`demijohn.cheetah`.
 
 Templates are looked up by name in the folders of :data:`TEMPLATE_PATH` (or a
 ``template_lookup`` list), trying ``name`` and then the endings ``.tpl``, ``.html``,
@@ -24,17 +24,15 @@ variables; text that came from the request is refused as template source (a 400)
 from __future__ import annotations
 
 from .base import BaseTemplate, TemplateError
-from .cheetah import CheetahTemplate
 from .guard import TemplateSourceError
 from .jinja2 import Jinja2Template
 from .mako import MakoTemplate
 from .plugin import TemplatePlugin
-from .render import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, cheetah_template, cheetah_view, clear_templates,
-                     jinja2_template, jinja2_view, mako_template, mako_view, template, view)
+from .render import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, clear_templates, jinja2_template, jinja2_view,
+                     mako_template, mako_view, template, view)
 from .simple import SimpleTemplate
 from .stpl import StplParser, StplSyntaxError
 
-__all__ = ["TEMPLATE_ENGINES", "TEMPLATE_PATH", "TEMPLATES", "BaseTemplate", "CheetahTemplate", "Jinja2Template",
-           "MakoTemplate", "SimpleTemplate", "StplParser", "StplSyntaxError", "TemplateError", "TemplatePlugin",
-           "TemplateSourceError", "cheetah_template", "cheetah_view", "clear_templates", "jinja2_template",
-           "jinja2_view", "mako_template", "mako_view", "template", "view"]
+__all__ = ["TEMPLATE_ENGINES", "TEMPLATE_PATH", "TEMPLATES", "BaseTemplate", "Jinja2Template", "MakoTemplate",
+           "SimpleTemplate", "StplParser", "StplSyntaxError", "TemplateError", "TemplatePlugin", "TemplateSourceError",
+           "clear_templates", "jinja2_template", "jinja2_view", "mako_template", "mako_view", "template", "view"]

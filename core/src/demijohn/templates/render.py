@@ -22,7 +22,6 @@ from typing import Any, Callable, Mapping
 from .. import state
 from .base import BaseTemplate, TemplateError
 from .cache import TemplateCache
-from .cheetah import CheetahTemplate
 from .guard import refuse_request_markup
 from .jinja2 import Jinja2Template
 from .mako import MakoTemplate
@@ -151,9 +150,7 @@ jinja2_template = functools.partial(template, template_adapter=Jinja2Template)
 jinja2_view = functools.partial(view, template_adapter=Jinja2Template)
 mako_template = functools.partial(template, template_adapter=MakoTemplate)
 mako_view = functools.partial(view, template_adapter=MakoTemplate)
-cheetah_template = functools.partial(template, template_adapter=CheetahTemplate)
-cheetah_view = functools.partial(view, template_adapter=CheetahTemplate)
 
 
-__all__ = ["TEMPLATES", "TEMPLATE_ENGINES", "TEMPLATE_PATH", "cheetah_template", "cheetah_view", "clear_templates",
-           "engine_for", "is_source", "jinja2_template", "jinja2_view", "mako_template", "mako_view", "template", "view"]
+__all__ = ["TEMPLATES", "TEMPLATE_ENGINES", "TEMPLATE_PATH", "clear_templates", "engine_for", "is_source",
+           "jinja2_template", "jinja2_view", "mako_template", "mako_view", "template", "view"]
