@@ -1,8 +1,10 @@
 """SimpleTemplate, Bottle's engine: the syntax, the template functions (include, rebase,
 get, setdefault, defined), settings, files and the compiled code."""
 
+import threading
 import traceback
 
+import demijohn
 import pytest
 from demijohn import SimpleTemplate, StplParser, template
 
@@ -301,3 +303,32 @@ def test_an_error_while_rendering_points_at_the_template_file_and_line(tmp_path)
 def test_a_missing_variable_is_a_name_error_as_in_python():
     with pytest.raises(NameError, match="'title'"):
         render("{{title}}")
+
+
+def test_an_edited_include_shows_at_once_in_debug_mode(tmp_path):
+    write(tmp_path, "part.tpl", "old")
+    write(tmp_path, "page.tpl", "% include('part')\n!")
+    assert template("page", template_lookup=[str(tmp_path)]) == "old!"
+    write(tmp_path, "part.tpl", "new")
+    assert template("page", template_lookup=[str(tmp_path)]) == "old!"  # compiled once, kept
+    demijohn.debug(True)
+    try:
+        assert template("page", template_lookup=[str(tmp_path)]) == "new!"
+    finally:
+        demijohn.debug(False)
+
+
+def test_one_template_renders_in_many_threads_at_once():
+    page = SimpleTemplate("% for n in range(count):\n{{name}}{{n}}\n% end\n")
+    results, threads = {}, []
+    for number in range(8):
+        name = f"t{number}-"
+        threads.append(threading.Thread(target=lambda name=name: results.update(
+            {name: [page.render(name=name, count=50) for _ in range(20)]})))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == 8
+    for name, outputs in results.items():
+        assert set(outputs) == {"".join(f"{name}{n}\n" for n in range(50))}
