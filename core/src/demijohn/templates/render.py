@@ -90,17 +90,14 @@ def template(*args: Any, **kwargs: Any) -> str:
     if sum(given is not None for given in (first, name, source)) != 1:
         raise TemplateError("template() takes one template: a name or source text first, or template_name= "
                             f"or template_source=, not {first!r}, {name!r} and {source!r}.")
-    if first is not None and not isinstance(first, str):
-        raise TemplateError(f"template() takes a template name or source text first, not {first!r}.")
     if first is not None:
-        explicit = False
+        if not isinstance(first, str):
+            raise TemplateError(f"template() takes a template name or source text first, not {first!r}.")
         name, source = (None, first) if is_source(first) else (first, None)
-    else:
-        explicit = True
     key = (tuple(lookup), name, source, adapter, repr(sorted(settings.items())) if settings else "")
     compiled = None if state.DEBUG else TEMPLATES.lookup(key)
-    if compiled is None:
-        compiled = _compile(name, source, adapter, lookup, settings, guard=not explicit)
+    if compiled is None:  # source told by Bottle's rule (not template_source=) passes the request-markup net
+        compiled = _compile(name, source, adapter, lookup, settings, guard=first is not None)
         TEMPLATES.store(key, compiled)
     return compiled.render(kwargs)
 
