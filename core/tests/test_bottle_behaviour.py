@@ -423,3 +423,11 @@ def test_bad_multipart_over_a_request_is_a_400_with_a_message():
     answer = Client(app).post("/up", data=b"--foo\r\nno headers here\r\n\r\n--foo--\r\n",
                               headers={"Content-Type": "multipart/form-data; boundary=foo"})
     assert answer.status_code == 400 and "Malformed multipart" in answer.text
+
+
+def test_setting_app_attributes_keeps_its_properties_and_methods_working():
+    app = App()
+    app.catchall = False  # a property: its setter runs, however often
+    app.catchall = True
+    assert app.catchall is True and app.config["catchall"] is True
+    assert app.resources is app.resources  # made once, on first use

@@ -251,3 +251,18 @@ def test_unknown_names_are_still_attribute_errors():
         demijohn.no_such_name  # noqa: B018
     with pytest.raises(ImportError):
         exec("from demijohn import no_such_name")  # noqa: S102
+
+
+def test_import_bottle_submodule_never_loads_demijohn_twice():
+    run_python("""
+        import sys
+        import demijohn
+        demijohn.install_as_bottle()
+        try:
+            import bottle.compat  # demijohn has a compat module; bottle has none
+        except ImportError:
+            pass
+        assert "bottle.compat" not in sys.modules
+        import bottle.ext
+        assert bottle.ext is demijohn.ext
+    """)

@@ -22,7 +22,7 @@ from .route import Route
 from .routing import Router, yieldroutes
 from .state import DebugFlag, set_debug
 from .templates import TemplatePlugin
-from .util import cached_property, makelist
+from .util import makelist
 from .body import ContextIterator, FileIterator, close_body
 
 if TYPE_CHECKING:
@@ -73,12 +73,16 @@ class App:
             self.install(JSONPlugin())
         self.install(TemplatePlugin())  # leaves routes without template= unwrapped (identity)
 
-    @cached_property
+    @property
     def resources(self) -> ResourceManager:
         """The app's :class:`ResourceManager`: folders searched for the app's own files."""
-        from .resources import ResourceManager  # on first use: few apps need it (import time)
+        try:
+            return self._resources  # type: ignore[has-type]
+        except AttributeError:  # made on first use: few apps need it (import time)
+            from .resources import ResourceManager
 
-        return ResourceManager()
+            self._resources = ResourceManager()
+            return self._resources
 
     @property
     def catchall(self) -> bool:
@@ -331,7 +335,9 @@ class App:
                     out = route.call(**args) if args else route.call()
                     break
                 except HTTPResponse as answer:
-                    out = answer
+                    # Its traceback would hold this frame, which holds it: a cycle per 404 that only
+                    # the garbage collector frees, at a pause of its choosing (*404*).
+                    out = answer.with_traceback(None)
                     break
                 except RouteReset:  # from a plugin or callback: rebuild the route; from a hook: start over
                     resets += 1
@@ -497,8 +503,15 @@ class App:
     def __setattr__(self, name: str, value: Any) -> None:
         """Attributes can be added to an app, but only once, as in Bottle (plugins keep
         their state there); ``del app.name`` first to replace one."""
-        if name in self.__dict__:
-            raise AttributeError(f"App attribute {name!r} is already set; `del app.{name}` first to replace it.")
+        # Never read self.__dict__ here: that turns the instance's inline attribute storage into
+        # a dict, and every attribute read on the request path gets slower (*hello*).
+        if not hasattr(type(self), name):  # properties and methods keep their own rules
+            try:
+                object.__getattribute__(self, name)
+            except AttributeError:
+                pass
+            else:
+                raise AttributeError(f"App attribute {name!r} is already set; `del app.{name}` first to replace it.")
         object.__setattr__(self, name, value)
 
     def __enter__(self) -> App:

@@ -35,6 +35,9 @@ class BottleModule(ModuleType):
         super().__init__("bottle", target.__doc__)
         object.__setattr__(self, "_target", target)
         object.__setattr__(self, "__version__", BOTTLE_VERSION)
+        # A package path of its own, empty: `import bottle.x` must not load demijohn's modules a second
+        # time under other names (bottle.ext is registered in sys.modules).
+        object.__setattr__(self, "__path__", [])
 
     def __getattr__(self, name: str) -> object:
         return getattr(object.__getattribute__(self, "_target"), name)
