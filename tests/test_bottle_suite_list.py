@@ -39,9 +39,8 @@ def test_every_entry_is_a_test_id_of_the_suite_with_a_one_line_reason():
 
 
 def test_only_known_tables_hold_entries():
-    # private internals and deliberate safety differences are the lasting kinds; the others
-    # are tests of features that land with another branch and leave when it is merged
-    assert {table for table, _, _ in _entries()} <= {"private", "safety", "deliberate", "templates"}
+    # private internals and deliberate (safety) differences are the only kinds a Bottle user accepts
+    assert {table for table, _, _ in _entries()} <= {"private", "safety", "deliberate"}
 
 
 def run_plugin(tmp_path: Path, tests: str, listed: str, size: int) -> subprocess.CompletedProcess[str]:

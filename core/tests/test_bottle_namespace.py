@@ -35,30 +35,19 @@ BOTTLE_NAMES = """
     url urlencode urljoin urlquote urlunquote view warnings weakref yieldroutes
 """.split()
 
-#: Names that land with branch templates (SimpleTemplate and Mako); the lead drops this set
-#: when merging it, and the strict xfail below fails until then if they are already there.
-TEMPLATES_BRANCH = {"SimpleTemplate", "StplParser", "StplSyntaxError", "MakoTemplate", "mako_template", "mako_view"}
-
-
 def test_the_list_is_bottles_whole_public_namespace():
     assert len(BOTTLE_NAMES) == len(set(BOTTLE_NAMES)) == 179
     assert not [name for name in BOTTLE_NAMES if name.startswith("_")]
 
 
-@pytest.mark.parametrize("name", sorted(set(BOTTLE_NAMES) - TEMPLATES_BRANCH))
+@pytest.mark.parametrize("name", sorted(set(BOTTLE_NAMES)))
 def test_demijohn_has_bottles_name(name):
     assert hasattr(demijohn, name), f"demijohn lacks Bottle's public name {name!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="SimpleTemplate and Mako land with branch templates")
-@pytest.mark.parametrize("name", sorted(TEMPLATES_BRANCH))
-def test_demijohn_has_bottles_template_name(name):
-    assert hasattr(demijohn, name)
-
-
 def test_from_import_of_every_name_works():
     namespace: dict[str, object] = {}
-    names = ", ".join(sorted(set(BOTTLE_NAMES) - TEMPLATES_BRANCH))
+    names = ", ".join(sorted(set(BOTTLE_NAMES)))
     exec(f"from demijohn import {names}", namespace)  # noqa: S102 - the statement apps write
     assert namespace["Bottle"] is demijohn.App
 

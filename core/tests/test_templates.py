@@ -1,4 +1,5 @@
-"""Templates: template(), view(), the template plugin, caching and the Jinja2 adapter."""
+"""Templates: template(), view(), the template plugin, caching and the Jinja2 adapter.
+SimpleTemplate, Mako, the choice of engine and the safety rules have their own modules."""
 
 import io
 import os
@@ -10,7 +11,7 @@ import demijohn
 import pytest
 from demijohn import (App, BottleException, HTTPResponse, TemplateError, TemplatePlugin, jinja2_template, jinja2_view,
                       template, view)
-from demijohn.templates import TEMPLATES, clear_templates
+from demijohn.templates import TEMPLATE_PATH, TEMPLATES, clear_templates
 from demijohn.testing import Client
 
 VIEWS = str(Path(__file__).parent / "views")
@@ -23,6 +24,14 @@ def fresh_cache_and_no_debug():
     yield
     clear_templates()
     demijohn.debug(False)
+
+
+@pytest.fixture
+def views_on_template_path():
+    saved = TEMPLATE_PATH[:]
+    TEMPLATE_PATH[:] = [VIEWS]
+    yield
+    TEMPLATE_PATH[:] = saved
 
 
 def render(template_name, **variables):
@@ -86,7 +95,7 @@ def test_a_missing_template_is_an_error_naming_the_folders_searched(tmp_path):
 
 def test_extending_a_missing_layout_is_an_error_naming_the_layout_and_folders():
     with pytest.raises(TemplateError, match=r"uses template 'nolayout\.html', which is not found in .*views"):
-        template('{% extends "nolayout.html" %}', template_lookup=[VIEWS])
+        jinja2_template('{% extends "nolayout.html" %}', template_lookup=[VIEWS])
 
 
 def test_a_name_that_climbs_out_of_the_lookup_folder_is_not_found():
@@ -95,7 +104,7 @@ def test_a_name_that_climbs_out_of_the_lookup_folder_is_not_found():
 
 
 def test_a_syntax_error_names_the_template_and_line():
-    with pytest.raises(TemplateError, match=r"broken\.tpl.* line \d"):
+    with pytest.raises(TemplateError, match=r"broken\.html.* line 2"):
         render("broken")
 
 
@@ -106,7 +115,7 @@ def test_a_non_string_template_argument_is_refused_with_a_clear_error():
 
 def test_template_settings_add_jinja2_filters():
     settings = {"filters": {"shout": lambda text: text.upper() + "!"}}
-    assert template("{{ word|shout }}", word="hey", template_settings=settings) == "HEY!"
+    assert jinja2_template("{{ word|shout }}", word="hey", template_settings=settings) == "HEY!"
 
 
 # -- caching ------------------------------------------------------------------------------------
@@ -127,7 +136,7 @@ def test_compiled_templates_are_cached_between_renders(tmp_path):
 
 def test_a_changed_layout_is_picked_up_in_debug_mode(tmp_path):
     (tmp_path / "layout.html").write_text("old {% block b %}{% endblock %}")
-    (tmp_path / "child.tpl").write_text('{% extends "layout.html" %}{% block b %}x{% endblock %}')
+    (tmp_path / "child.html").write_text('{% extends "layout.html" %}{% block b %}x{% endblock %}')
     assert template("child", template_lookup=[str(tmp_path)]) == "old x"
     demijohn.debug(True)
     (tmp_path / "layout.html").write_text("new {% block b %}{% endblock %}")
@@ -202,15 +211,13 @@ def test_jinja2_view_and_jinja2_template_are_bottles_names_for_the_same():
 
 
 # -- the template plugin -------------------------------------------------------------------------------
-def test_a_route_with_template_config_renders_its_dict_result(monkeypatch):
-    monkeypatch.setattr(demijohn.templates, "TEMPLATE_PATH", [VIEWS])
+def test_a_route_with_template_config_renders_its_dict_result(views_on_template_path):
     app = App()
     app.route("/", callback=lambda: {"name": "Eve"}, template="hello")
     assert Client(app).get("/").text.strip() == "Hello Eve from hello.tpl"
 
 
-def test_a_route_with_template_name_and_defaults_renders_with_both(monkeypatch):
-    monkeypatch.setattr(demijohn.templates, "TEMPLATE_PATH", [VIEWS])
+def test_a_route_with_template_name_and_defaults_renders_with_both(views_on_template_path):
     app = App()
     app.route("/", callback=lambda: {"name": "Eve"}, template=("greeting", {"greeting": "Howdy"}))
     assert Client(app).get("/").text.strip() == "Howdy, Eve"
@@ -249,7 +256,7 @@ def test_a_missing_template_in_a_route_is_a_500_without_internals():
 def test_template_without_jinja2_names_the_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "jinja2", None)  # makes `import jinja2` fail
     with pytest.raises(TemplateError, match=r"pip install demijohn\[jinja2\]"):
-        template("{{ x }}", x=1)
+        jinja2_template("{{ x }}", x=1)
 
 
 def test_import_demijohn_works_without_jinja2():

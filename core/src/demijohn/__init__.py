@@ -31,8 +31,9 @@ from .response import BaseResponse, HeaderProperty, HTTPError, HTTPResponse, abo
 from .route import Route
 from .routing import Router, yieldroutes
 from .util import DictProperty, cached_property, lazy_attribute, makelist
-from .templates import (TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, TemplateError, TemplatePlugin,
-                        jinja2_template, jinja2_view, template, view)
+from .templates import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, MakoTemplate,
+                        SimpleTemplate, StplParser, StplSyntaxError, TemplateError, TemplatePlugin, TemplateSourceError,
+                        jinja2_template, jinja2_view, mako_template, mako_view, template, view)
 
 # Names whose modules pull in heavy standard-library parts (sockets, mimetypes, tempfile)
 # are imported on first use, so ``import demijohn`` stays as quick as Bottle's.
@@ -100,7 +101,9 @@ __all__ = [
     "path_shift", "makelist", "cached_property", "DictProperty", "lazy_attribute", "HeaderProperty",
     "ResourceManager", "auth_basic", "MultipartError", "install_as_bottle", "BottleAlreadyImportedError", "ext",
     "template", "view", "TEMPLATE_PATH", "TEMPLATES", "jinja2_template", "jinja2_view", "BaseTemplate",
-    "Jinja2Template", "TemplateError", "TemplatePlugin", "static_file", "FileUpload",
+    "Jinja2Template", "TemplateError", "TemplatePlugin", "SimpleTemplate", "StplParser", "StplSyntaxError",
+    "MakoTemplate", "mako_template", "mako_view",
+    "TEMPLATE_ENGINES", "TemplateSourceError", "static_file", "FileUpload",
     "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",
     "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "AutoServer",
     "AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer", "CGIServer",

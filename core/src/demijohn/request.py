@@ -79,8 +79,9 @@ class BaseRequest:
     MEMFILE_MAX = 102400
     #: Default largest body accepted (413 above it); per app: ``app.config['request.max_body']``.
     MAX_BODY = 64 * 1024 * 1024
-    #: Default largest JSON or urlencoded body parsed in memory; ``app.config['request.max_memory']``.
-    MAX_MEMORY = 1024 * 1024
+    #: Default largest JSON or urlencoded body (and multipart text fields) parsed in memory, as
+    #: Bottle's ``MEMFILE_MAX``: a 413 above it; per app: ``app.config['request.max_memory']``.
+    MAX_MEMORY = 102400
 
     def __init__(self, environ: dict[str, Any] | None = None) -> None:
         object.__setattr__(self, "environ", {} if environ is None else environ)
