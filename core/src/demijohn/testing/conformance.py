@@ -19,6 +19,9 @@ rules (``api = 2``, a ``name``, ``functools.wraps``, refusing a rival) emit a
 runs with ``--conformance-strict``. Each report says what the plugin did, which rule that
 breaks and the route's plugin chain (``route.explain()``).
 
+Without a test file: ``python -m demijohn.testing.conformance 'package.module:Plugin()'``
+runs the same tests and prints a table of the rules (``--help`` lists the options).
+
 Importing this module has no side effects beyond importing demijohn itself: pytest loads
 it at start-up wherever demijohn is installed, and only test classes that subclass
 :class:`PluginConformance` run anything.
@@ -26,6 +29,7 @@ it at start-up wherever demijohn is installed, and only test classes that subcla
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
 
 import pytest
@@ -329,3 +333,8 @@ class PluginConformance(RequestChecks):
             self.kit.fail(f"After installing {marker.name!r}, a request through {self.kit.describe(built.plugin)} "
                           "did not reach it: the plugin returned a wrapper of the old chain.", "again", built)
 
+
+if __name__ == "__main__":  # python -m demijohn.testing.conformance TARGET [options]
+    from ._conformance_cli import main
+
+    sys.exit(main())
