@@ -26,17 +26,19 @@ from .httputil import (
 )
 from .plugins import JSONPlugin, Plugin
 from .request import BaseRequest
-from .response import BaseResponse, HTTPError, HTTPResponse, abort, redirect
+from .response import BaseResponse, HeaderProperty, HTTPError, HTTPResponse, abort, redirect
 from .route import Route
 from .routing import Router, yieldroutes
-from .util import DictProperty, cached_property, makelist
+from .util import DictProperty, cached_property, lazy_attribute, makelist
 from .templates import (TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, TemplateError, TemplatePlugin,
                         jinja2_template, jinja2_view, template, view)
 
 # Names whose modules pull in heavy standard-library parts (sockets, mimetypes, tempfile)
 # are imported on first use, so ``import demijohn`` stays as quick as Bottle's.
 _LAZY = {
-    "FileUpload": "multipart", "static_file": "static",
+    "FileUpload": "multipart", "MultipartError": "multipart", "static_file": "static",
+    "ResourceManager": "resources", "auth_basic": "auth", "ext": "ext",
+    "install_as_bottle": "as_bottle", "BottleAlreadyImportedError": "as_bottle",
     "LoadError": "loading", "load": "loading", "load_app": "loading",
     **dict.fromkeys(("AutoServer", "CherootServer", "GeventServer", "GunicornServer", "ServerAdapter", "ServerError",
                      "WaitressServer", "WSGIRefServer", "run", "server_names"), "server"),
@@ -44,19 +46,34 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'demijohn' has no attribute {name!r}")
+    if name == "DEBUG":  # read live, never cached here: debug() changes it
+        from . import state
+
+        return state.DEBUG
     import importlib
 
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    module = _LAZY.get(name)
+    if module is None:
+        # Bottle's Python-2 era and standard-library names, from one module (see demijohn.compat)
+        compat = importlib.import_module(".compat", __name__)
+        if name not in compat.NAMES:
+            raise AttributeError(f"module 'demijohn' has no attribute {name!r}")
+        value = compat.lookup(name)
+    elif module == name:  # a submodule (demijohn.ext)
+        value = importlib.import_module(f".{module}", __name__)
+    else:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 
 
 if TYPE_CHECKING:
+    from . import ext
+    from .as_bottle import BottleAlreadyImportedError, install_as_bottle
+    from .auth import auth_basic
     from .loading import LoadError, load, load_app
-    from .multipart import FileUpload
+    from .multipart import FileUpload, MultipartError
+    from .resources import ResourceManager
     from .server import (AutoServer, CherootServer, GeventServer, GunicornServer, ServerAdapter, ServerError,
                          WaitressServer, WSGIRefServer, run, server_names)
     from .static import static_file
@@ -71,7 +88,8 @@ __all__ = [
     "BottleException", "DemijohnError", "RouteError", "RouteReset", "RouteSyntaxError", "RouteBuildError",
     "PluginError", "Plugin", "JSONPlugin", "Route", "Router", "yieldroutes",
     "HTTP_CODES", "parse_auth", "parse_date", "http_date", "parse_range_header", "html_escape", "html_quote",
-    "path_shift", "makelist", "cached_property", "DictProperty",
+    "path_shift", "makelist", "cached_property", "DictProperty", "lazy_attribute", "HeaderProperty",
+    "ResourceManager", "auth_basic", "MultipartError", "install_as_bottle", "BottleAlreadyImportedError", "ext",
     "template", "view", "TEMPLATE_PATH", "TEMPLATES", "jinja2_template", "jinja2_view", "BaseTemplate",
     "Jinja2Template", "TemplateError", "TemplatePlugin", "static_file", "FileUpload",
     "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",

@@ -14,17 +14,20 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .context import current, request
 from .datastructures import ConfigDict
-from .errors import PluginError, RouteReset
+from .errors import NotAPluginError, RouteReset
 from .httputil import html_escape
 from .plugins import JSONPlugin
 from .response import BaseResponse, HTTPError, HTTPResponse
 from .route import Route
 from .routing import Router, yieldroutes
+from .state import DebugFlag, set_debug
 from .templates import TemplatePlugin
-from .util import makelist
+from .resources import ResourceManager
+from .util import cached_property, makelist
 from .body import ContextIterator, FileIterator, close_body
 
 _NO_BODY_STATUS = frozenset((100, 101, 204, 304))
+_MAX_RESETS = 10  # RouteReset rebuilds a route and calls it again; a plugin that always raises it must not hang
 
 ERROR_PAGE = """<!DOCTYPE html>
 <html><head><title>{status}</title>
@@ -46,8 +49,9 @@ class App:
     ``autojson=False`` leaves out the JSON plugin.
     """
 
-    #: Debug mode for every app: tracebacks in error pages. Set it with :func:`debug`.
-    debug_mode = False
+    #: Debug mode for every app (read live from :mod:`demijohn.state`): tracebacks in error
+    #: pages. Set it with :func:`debug`.
+    debug_mode = DebugFlag()
 
     def __init__(self, catchall: bool = True, autojson: bool = True) -> None:
         self._hooks: defaultdict[str, list[Callable[..., Any]]] = defaultdict(list)
@@ -66,6 +70,11 @@ class App:
         if autojson:
             self.install(JSONPlugin())
         self.install(TemplatePlugin())  # leaves routes without template= unwrapped (identity)
+
+    @cached_property
+    def resources(self) -> ResourceManager:
+        """The app's :class:`ResourceManager`: folders searched for the app's own files."""
+        return ResourceManager()
 
     @property
     def catchall(self) -> bool:
@@ -109,8 +118,8 @@ class App:
         :attr:`plugins` and resets the routes. Returns the plugin. The first installed
         plugin is the outermost wrapper."""
         if not callable(plugin) and not hasattr(plugin, "apply"):
-            raise PluginError(f"Cannot install {plugin!r}: a plugin must be callable (a decorator) "
-                              "or have an apply(callback, route) method.", plugin)
+            raise NotAPluginError(f"Cannot install {plugin!r}: a plugin must be callable (a decorator) "
+                                  "or have an apply(callback, route) method.", plugin)
         if hasattr(plugin, "setup"):
             plugin.setup(self)
         self.plugins.append(plugin)
@@ -221,7 +230,8 @@ class App:
         return self.router.match(environ)
 
     def get_url(self, routename: str, **kwargs: Any) -> str:
-        """Build the URL of a named route, below the current request's mount point.
+        """Build the URL of a route, given by name or by its rule as in Bottle
+        (``get_url('/user/<id>', id=5)``), below the current request's mount point.
         Keywords fill wildcards; the rest become the query string."""
         try:
             script_name = request.environ.get("SCRIPT_NAME", "").strip("/")
@@ -247,11 +257,18 @@ class App:
         if not callable(app):
             raise ValueError(f"Cannot mount {app!r}: it is not a WSGI application.")
         depth = len(segments)
+        if isinstance(app, App):  # Bottle's mount metadata, which plugins read
+            app.config["_mount.prefix"] = prefix
+            app.config["_mount.app"] = self
 
         def mountpoint(**_: Any) -> HTTPResponse:
             environ = request.environ
-            saved = {key: environ.get(key) for key in ("bottle.app", "bottle.route", "route.handle", "route.url_args")}
+            saved = {key: environ.get(key) for key in ("bottle.app", "bottle.route", "route.handle", "route.url_args",
+                                                       "PATH_INFO", "SCRIPT_NAME")}
             request.path_shift(depth)
+            for key in ("PATH_INFO", "SCRIPT_NAME"):  # back to WSGI's latin-1 form for the mounted app
+                if not environ[key].isascii():
+                    environ[key] = environ[key].encode("utf-8").decode("latin-1")
             try:
                 answer = HTTPResponse([])
 
@@ -267,7 +284,6 @@ class App:
                 answer.body = itertools.chain(answer.body, body) if answer.body else body
                 return answer
             finally:
-                request.path_shift(-depth)
                 environ.update(saved)
 
         options.setdefault("skip", True)
@@ -293,6 +309,7 @@ class App:
             except UnicodeError:
                 return HTTPError(400, "The request path is not valid UTF-8.")
         environ["bottle.app"] = self
+        route, resets = None, 0
         try:
             while True:  # a RouteReset from a plugin rebuilds the route and calls it again
                 out = None
@@ -307,8 +324,13 @@ class App:
                 except HTTPResponse as answer:
                     out = answer
                     break
-                except RouteReset:
-                    route.reset()
+                except RouteReset:  # from a plugin or callback: rebuild the route; from a hook: start over
+                    resets += 1
+                    if resets > _MAX_RESETS:
+                        raise RuntimeError(f"RouteReset raised {resets} times in a row for {environ['PATH_INFO']!r}; "
+                                           "a plugin or hook that raises it must stop doing so once reset.") from None
+                    if route is not None:
+                        route.reset()
                 finally:
                     if isinstance(out, HTTPResponse):
                         out.apply(response)
@@ -393,9 +415,10 @@ class App:
             if file_wrapper is not None:
                 return file_wrapper(out)
             return FileIterator(out)
-        if isinstance(out, (dict, int, float)):
-            return self._cast(HTTPError(500, f"Unsupported response type {type(out).__name__}: return str, bytes, "
-                                             "an iterable of them, a file, or a dict with the JSON plugin."), response)
+        if isinstance(out, (dict, int, float)):  # Bottle's page says "Unhandled exception" here: apps look for it
+            return self._cast(HTTPError(500, f"Unhandled exception: Unsupported response type {type(out).__name__}: "
+                                             "return str, bytes, an iterable of them, a file, or a dict with the "
+                                             "JSON plugin."), response)
         return self._cast_iterable(out, response)
 
     def _cast_iterable(self, out: Any, response: BaseResponse) -> Iterable[bytes]:
@@ -429,7 +452,8 @@ class App:
             chunks = (chunk.encode(charset) for chunk in itertools.chain([first], iterator))
         else:
             close_body(out)
-            return self._cast(HTTPError(500, f"Unsupported response chunk type {type(first).__name__}."), response)
+            return self._cast(HTTPError(500, f"Unsupported response type {type(first).__name__} in a streamed body: "
+                                             "yield str or bytes."), response)
         return ContextIterator(chunks, out, current.get())
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -459,6 +483,13 @@ class App:
     # The server calls the app itself; an alias saves a call frame per request (*hello*).
     __call__ = wsgi
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Attributes can be added to an app, but only once, as in Bottle (plugins keep
+        their state there); ``del app.name`` first to replace one."""
+        if name in self.__dict__:
+            raise AttributeError(f"App attribute {name!r} is already set; `del app.{name}` first to replace it.")
+        object.__setattr__(self, name, value)
+
     def __enter__(self) -> App:
         from .appstack import default_app
 
@@ -477,5 +508,6 @@ Bottle = App
 
 
 def debug(mode: bool = True) -> None:
-    """Switch debug mode for every app: tracebacks in error pages, plugins applied at once."""
-    App.debug_mode = bool(mode)
+    """Switch debug mode for every app: tracebacks in error pages, plugins applied at once.
+    ``demijohn.DEBUG`` reads the current value."""
+    set_debug(mode)

@@ -7,6 +7,7 @@ import functools
 from typing import Any, Callable
 
 from .app import App
+from .context import current
 
 
 class AppStack(list):  # type: ignore[type-arg]
@@ -55,4 +56,17 @@ mount = _relay("mount")
 hook = _relay("hook")
 install = _relay("install")
 uninstall = _relay("uninstall")
-url = _relay("url", "get_url")
+
+
+@functools.wraps(App.get_url)
+def url(routename: str, **kwargs: Any) -> str:
+    # The app answering the current request (a mounted app builds its own routes, below its
+    # mount point), else the default app; the docstring is get_url's, as for the other relays.
+    try:
+        app = current.get()[0].get("bottle.app") or default_app()
+    except LookupError:
+        app = default_app()
+    return str(app.get_url(routename, **kwargs))
+
+
+url.__name__ = url.__qualname__ = "url"

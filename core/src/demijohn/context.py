@@ -9,6 +9,7 @@ context variables stay correct under greenlet and asyncio-thread servers.
 
 from __future__ import annotations
 
+import threading
 from contextvars import ContextVar
 from typing import Any
 
@@ -20,11 +21,26 @@ current: ContextVar[tuple[dict[str, Any], BaseResponse]] = ContextVar("demijohn.
 
 
 def _current() -> tuple[dict[str, Any], BaseResponse]:
+    """The bound pair; outside a request, in the main thread, a fresh empty one bound now.
+
+    The rule (as Bottle, which binds an empty request at import in the main thread): in the
+    main thread, scripts, test helpers and module-level code may read and write ``request``
+    and ``response`` outside a request; they see an empty environ and a fresh response
+    until a request or ``request.bind(environ)`` binds others. In other threads the context
+    must come from a request (``contextvars.copy_context()``) or ``bind()``: reading there
+    without either raises ``RuntimeError``, so work handed to a thread pool never reads
+    another request's data."""
     try:
         return current.get()
     except LookupError:
-        raise RuntimeError("There is no request being answered here: 'request' and 'response' only "
-                           "work inside a request (a callback, hook or plugin wrapper).") from None
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("There is no request being answered here: 'request' and 'response' only "
+                               "work inside a request (a callback, hook or plugin wrapper); in another "
+                               "thread, run the work with contextvars.copy_context().run(...) or call "
+                               "request.bind(environ) first.") from None
+    pair: tuple[dict[str, Any], BaseResponse] = ({}, BaseResponse())
+    current.set(pair)
+    return pair
 
 
 class LocalRequest(BaseRequest):
@@ -38,15 +54,20 @@ class LocalRequest(BaseRequest):
 
     @property  # type: ignore[override]
     def environ(self) -> dict[str, Any]:
-        """The WSGI environ of the request being answered."""
+        """The WSGI environ of the request being answered (outside a request, see :func:`_current`).
+        Assigning it binds a new request, like :meth:`bind`."""
         try:
             return current.get()[0]
         except LookupError:
-            return _current()[0]  # raises the explanatory RuntimeError
+            return _current()[0]
+
+    @environ.setter
+    def environ(self, environ: dict[str, Any]) -> None:
+        self.bind(environ)
 
     def bind(self, environ: dict[str, Any] | None = None) -> None:
-        """Bind a new request over ``environ`` in the current context (kept for Bottle
-        compatibility and tests; the app binds requests by itself)."""
+        """Bind a new request over ``environ`` in the current context, keeping the current
+        response (test helpers such as boddle do this; the app binds requests by itself)."""
         try:
             response = current.get()[1]
         except LookupError:

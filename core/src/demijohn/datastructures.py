@@ -15,7 +15,9 @@ _MISSING: Any = object()
 # Generic, which doubles the cost of creating one (one per parsed query; *request access*).
 class MultiDict(MutableMapping[str, Any]):
     """A dict that keeps every value given for a key. Plain access returns the last one;
-    :meth:`getall` returns them all (query strings and forms may repeat a key)."""
+    :meth:`getall` returns them all (query strings and forms may repeat a key). As in
+    Bottle, assignment adds a value (``m['a'] = 1; m['a'] = 2`` keeps both) and
+    :meth:`replace` drops the old ones."""
 
     __slots__ = ("dict",)  # one is made per parsed query/form: keep creation cheap (*request access*)
 
@@ -50,7 +52,7 @@ class MultiDict(MutableMapping[str, Any]):
         return self.dict[key][-1]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self.dict[key] = [value]
+        self.append(key, value)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self.allitems())!r})"
@@ -68,7 +70,11 @@ class MultiDict(MutableMapping[str, Any]):
         """Every ``(key, value)`` pair, repeated keys included."""
         return ((key, value) for key, values in self.dict.items() for value in values)
 
+    # Bottle's names from its Python 2 days, still used by plugins
     iterallitems = allitems
+    iterkeys = keys
+    itervalues = values
+    iteritems = items
 
     def get(self, key: str, default: Any = None, index: int = -1, type: Callable[[Any], Any] | None = None) -> Any:  # noqa: A002
         """Return the value at ``index`` for ``key`` (the last by default), converted with
@@ -125,10 +131,19 @@ def _header_key(name: str) -> str:
     return name.title().replace("_", "-")
 
 
+def header_name(name: str) -> str:
+    """The canonical form of header ``name`` (``'x-token'`` → ``'X-Token'``), refusing CR,
+    LF and NUL characters that would inject another header."""
+    if "\n" in name or "\r" in name or "\0" in name:
+        raise ValueError(f"Header name {name!r} contains a line break or NUL.")
+    return name.title().replace("_", "-")
+
+
 def header_value(value: Any) -> str:
-    """Return ``value`` as a header value string, refusing CR, LF and NUL characters that
-    would let a value inject another header or split the response."""
-    text = value if isinstance(value, str) else str(value)
+    """Return ``value`` as a header value string (``None`` is ``''``, as in Bottle), refusing
+    CR, LF and NUL characters that would let a value inject another header or split the
+    response."""
+    text = value if isinstance(value, str) else "" if value is None else str(value)
     if "\n" in text or "\r" in text or "\0" in text:
         raise ValueError(f"Header value {text!r} contains a line break or NUL; strip or encode it before setting it.")
     return text
@@ -155,10 +170,10 @@ class HeaderDict(MultiDict):
         return self.dict[_header_key(key)][-1]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self.dict[_header_key(key)] = [header_value(value)]
+        self.dict[header_name(key)] = [header_value(value)]
 
     def append(self, key: str, value: Any) -> None:
-        self.dict.setdefault(_header_key(key), []).append(header_value(value))
+        self.dict.setdefault(header_name(key), []).append(header_value(value))
 
     def replace(self, key: str, value: Any) -> None:
         self[key] = value
@@ -204,7 +219,14 @@ class WSGIHeaderDict(MutableMapping[str, str]):
         value = self.environ.get(self._key(key))
         if value is None:
             return default
-        return value if value.isascii() else value.encode("latin1").decode("utf-8", "replace")
+        return value if value.isascii() and type(value) is str else self._decode(value)
+
+    @staticmethod
+    def _decode(value: str | bytes) -> str:
+        """A header value as text: the server's latin-1 string read back as UTF-8 (bytes,
+        which some servers put in the environ, likewise)."""
+        raw = value if isinstance(value, bytes) else value.encode("latin1")
+        return raw.decode("utf-8", "replace")
 
     def raw(self, key: str, default: Any = None) -> Any:
         """The header value as the server stored it."""
@@ -212,7 +234,7 @@ class WSGIHeaderDict(MutableMapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         value = self.environ[self._key(key)]
-        return value.encode("latin1").decode("utf-8", "replace") if not value.isascii() else value
+        return value if value.isascii() and type(value) is str else self._decode(value)
 
     def __setitem__(self, key: str, value: Any) -> None:
         raise TypeError(f"{type(self).__name__} is read-only")
@@ -266,9 +288,10 @@ class ConfigDict(dict):  # type: ignore[type-arg]
         return self.load_dict(values) if squash else self.update(values) or self  # type: ignore[func-returns-value]
 
     def load_config(self, filename: str | os.PathLike[str], **options: Any) -> ConfigDict:
-        """Load an INI file: keys of ``[section]`` become ``section.key``; keys of the
-        ``[DEFAULT]`` and ``[bottle]``/``[demijohn]`` sections stay at the top level.
-        ``options`` go to :class:`configparser.ConfigParser`."""
+        """Load an INI file: keys of ``[Section.Name]`` become ``section.name.key`` (section
+        names are lower-cased, as keys are); keys of the ``[DEFAULT]``, ``[ROOT]`` and
+        ``[bottle]``/``[demijohn]`` sections stay at the top level, and ``[DEFAULT]``'s also
+        apply to every section. ``options`` go to :class:`configparser.ConfigParser`."""
         import configparser
 
         options.setdefault("allow_no_value", True)
@@ -277,11 +300,12 @@ class ConfigDict(dict):  # type: ignore[type-arg]
         with open(filename, encoding="utf-8") as file:
             parser.read_file(file)
         for section in parser.sections():
+            namespace = section.lower()
             for key, value in parser.items(section):
-                if section.lower() in ("bottle", "demijohn"):
+                if namespace in ("root", "bottle", "demijohn"):
                     self[key] = value
                 else:
-                    self[f"{section}.{key}"] = value
+                    self[f"{namespace}.{key}"] = value
         for key, value in parser.defaults().items():
             self[key] = value
         return self

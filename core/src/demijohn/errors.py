@@ -37,3 +37,8 @@ class PluginError(BottleException):
     def __init__(self, message: str, plugin: Any = None) -> None:
         super().__init__(message)
         self.plugin = plugin
+
+
+class NotAPluginError(PluginError, TypeError):
+    """``install()`` was given something that is neither callable nor has ``apply`` (a
+    ``TypeError`` too, as Bottle raises)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from datetime import date, datetime, timezone
 from http import HTTPStatus
 from typing import Any, Iterator
@@ -88,6 +89,49 @@ def parse_range_header(header: str, maxlen: int = 0) -> Iterator[tuple[int, int]
             continue
         if 0 <= start < end <= maxlen:
             yield start, end
+
+
+def _split_outside_quotes(text: str, separator: str) -> list[str]:
+    """Split ``text`` at ``separator`` where it is not inside a double-quoted string."""
+    parts, start, quoted, escaped = [], 0, False, False
+    for position, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            parts.append(text[start:position])
+            start = position + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _unquote_header_value(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return re.sub(r'\\(["\\])', r"\1", text[1:-1])  # only \" and \\: IE sends C:\path unescaped
+    return text
+
+
+def parse_http_header(header: str) -> list[tuple[str, dict[str, str]]]:
+    """Parse a header of comma-separated values with ``;key=value`` parameters (``Accept``,
+    ``Content-Type``, ``Content-Disposition``) into ``[(value, {key: value})]``; quoted
+    strings may hold commas, semicolons and ``\\"`` escapes, parameter names are lower-cased.
+
+    >>> parse_http_header('text/html;q=0.9, "a,b"')
+    [('text/html', {'q': '0.9'}), ('a,b', {})]
+    """
+    values = []
+    for item in _split_outside_quotes(header, ","):
+        value, *parameters = _split_outside_quotes(item, ";")
+        options = {}
+        for parameter in parameters:
+            key, *rest = _split_outside_quotes(parameter, "=")
+            options[_unquote_header_value(key).lower()] = _unquote_header_value("=".join(rest))
+        values.append((_unquote_header_value(value), options))
+    return values
 
 
 def html_escape(text: str) -> str:

@@ -46,6 +46,11 @@ _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9\-_.\s]")
 _DASHES = re.compile(r"[-\s]+")
 
 
+class MultipartError(HTTPError):
+    """A malformed ``multipart/form-data`` body or one over a limit: an :class:`HTTPError`
+    (400, 413 or 415) whose message says what was wrong."""
+
+
 class UploadExistsError(BottleException, FileExistsError):
     """:meth:`FileUpload.save` would overwrite an existing file; pass ``overwrite=True``."""
 
@@ -80,11 +85,11 @@ class FileUpload:
     :attr:`filename` a sanitised version safe to use on disk, ``file`` the content (a
     file object at position 0), ``headers`` the part's headers."""
 
-    def __init__(self, fileobj: IO[bytes], name: str, filename: str, headers: HeaderDict | None = None) -> None:
+    def __init__(self, fileobj: IO[bytes], name: str, filename: str, headers: Any = None) -> None:
         self.file = fileobj
         self.name = name
         self.raw_filename = filename
-        self.headers = headers if headers is not None else HeaderDict()
+        self.headers = headers if isinstance(headers, HeaderDict) else HeaderDict(headers or {})
 
     @property
     def content_type(self) -> str:
@@ -112,7 +117,10 @@ class FileUpload:
         >>> FileUpload(BytesIO(), 'f', '../../Über Datei (1).txt').filename
         'Uber-Datei-1.txt'
         """
-        name = unicodedata.normalize("NFKD", self.raw_filename).encode("ascii", "ignore").decode("ascii")
+        raw = self.raw_filename or ""
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", "replace")
+        name = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
         name = os.path.basename(name.replace("\\", "/"))
         name = _UNSAFE_NAME_CHARS.sub("", name).strip()
         name = _DASHES.sub("-", name).strip(".-")
@@ -187,7 +195,7 @@ class MultipartParser:
         while self._next_part_follows():
             parts += 1
             if parts > self.max_parts:
-                raise HTTPError(413, f"Multipart body has more than {self.max_parts} parts "
+                raise MultipartError(413, f"Multipart body has more than {self.max_parts} parts "
                                      "(request.multipart.max_parts).")
             part = self._read_headers()
             self._read_content(part, None if part.filename else self.max_memory - field_bytes)
@@ -206,7 +214,7 @@ class MultipartParser:
                 self.buffer = self.buffer[found + len(delimiter):]
                 return
             if self.eof:
-                raise HTTPError(400, "Malformed multipart body: the boundary from the Content-Type header "
+                raise MultipartError(400, "Malformed multipart body: the boundary from the Content-Type header "
                                      "never appears in the body.")
             self.buffer = self.buffer[-len(delimiter):]
             self._read()
@@ -222,8 +230,8 @@ class MultipartParser:
             return False
         if not rest.startswith(b"\r\n"):
             if self.eof:
-                raise HTTPError(400, "Malformed multipart body: it ends without the closing boundary.")
-            raise HTTPError(400, "Malformed multipart body: a boundary line must end with CRLF (or with '--' "
+                raise MultipartError(400, "Malformed multipart body: it ends without the closing boundary.")
+            raise MultipartError(400, "Malformed multipart body: a boundary line must end with CRLF (or with '--' "
                                  "for the last one).")
         self.buffer = rest[2:]
         return True
@@ -238,10 +246,10 @@ class MultipartParser:
                 block, self.buffer = self.buffer[:end], self.buffer[end + 4:]
                 break
             if end > self.max_header_size or len(self.buffer) > self.max_header_size + 4:
-                raise HTTPError(413, f"Multipart part headers are over {self.max_header_size} bytes "
+                raise MultipartError(413, f"Multipart part headers are over {self.max_header_size} bytes "
                                      "(request.multipart.max_header_size).")
             if self.eof:
-                raise HTTPError(400, "Malformed multipart body: it ends inside the headers of a part (the "
+                raise MultipartError(400, "Malformed multipart body: it ends inside the headers of a part (the "
                                      "headers end with an empty line, and lines end with CRLF).")
             self._read()
         headers = HeaderDict()
@@ -256,23 +264,23 @@ class MultipartParser:
                 continue
             name, colon, value = line.partition(":")
             if not colon or not name.strip():
-                raise HTTPError(400, f"Malformed multipart part header {line[:100]!r}: expected 'Name: value'.")
+                raise MultipartError(400, f"Malformed multipart part header {line[:100]!r}: expected 'Name: value'.")
             last = name.strip()
             try:
                 headers.append(last, value.strip())
             except ValueError:
-                raise HTTPError(400, "Malformed multipart part header: it contains a bare line break or NUL byte; "
+                raise MultipartError(400, "Malformed multipart part header: it contains a bare line break or NUL byte; "
                                      "header lines end with CRLF.") from None
         return self._describe(headers)
 
     @staticmethod
     def _describe(headers: HeaderDict) -> _Part:
         disposition, options = parse_options_header(headers.get("Content-Disposition", ""))
-        if disposition != "form-data":
-            raise HTTPError(400, "Malformed multipart part: each part needs 'Content-Disposition: form-data; "
+        if disposition not in ("form-data", "file"):  # "file": RFC 2388's form for files, which Bottle accepts
+            raise MultipartError(400, "Malformed multipart part: each part needs 'Content-Disposition: form-data; "
                                  "name=\"...\"'.")
         if "name" not in options:
-            raise HTTPError(400, "Malformed multipart part: its Content-Disposition has no name.")
+            raise MultipartError(400, "Malformed multipart part: its Content-Disposition has no name.")
         _, type_options = parse_options_header(headers.get("Content-Type", ""))
         return _Part(headers, options["name"], options.get("filename"), type_options.get("charset", "utf-8"))
 
@@ -286,7 +294,7 @@ class MultipartParser:
                 self.buffer = self.buffer[found + len(delimiter):]
                 return
             if self.eof:
-                raise HTTPError(400, f"Malformed multipart body: part {part.name!r} is cut short "
+                raise MultipartError(400, f"Malformed multipart body: part {part.name!r} is cut short "
                                      "(no boundary after its content).")
             if len(self.buffer) > keep:  # the tail may hold the start of a delimiter
                 self._write(part, self.buffer[:-keep], memory_left)
@@ -298,7 +306,7 @@ class MultipartParser:
             return
         part.size += len(data)
         if memory_left is not None and part.size > memory_left:
-            raise HTTPError(413, f"Multipart form fields are over the in-memory limit of {self.max_memory} "
+            raise MultipartError(413, f"Multipart form fields are over the in-memory limit of {self.max_memory} "
                                  "bytes (request.max_memory); send large content as a file.")
         if memory_left is None and isinstance(part.file, BytesIO) and part.size > self.memfile_limit:
             spooled = TemporaryFile(mode="w+b")
@@ -312,7 +320,7 @@ class MultipartParser:
         try:
             return data.decode(part.charset)
         except (LookupError, UnicodeDecodeError):
-            raise HTTPError(400, f"Multipart field {part.name!r} is not valid {part.charset}.") from None
+            raise MultipartError(400, f"Multipart field {part.name!r} is not valid {part.charset}.") from None
 
 
 def parse_multipart_request(request: BaseRequest) -> FormsDict:
@@ -321,12 +329,12 @@ def parse_multipart_request(request: BaseRequest) -> FormsDict:
     content_type = request.environ.get("CONTENT_TYPE", "")  # not lower-cased: the boundary is case-sensitive
     main, options = parse_options_header(content_type)
     if main != "multipart/form-data":
-        raise HTTPError(415, f"Unsupported multipart type {main!r}: only multipart/form-data is parsed.")
+        raise MultipartError(415, f"Unsupported multipart type {main!r}: only multipart/form-data is parsed.")
     boundary = options.get("boundary", "")
     if not boundary:
-        raise HTTPError(400, "Malformed multipart request: the Content-Type header has no boundary parameter.")
+        raise MultipartError(400, "Malformed multipart request: the Content-Type header has no boundary parameter.")
     if not _BOUNDARY.match(boundary):
-        raise HTTPError(400, "Malformed multipart request: the boundary must be 1 to 70 letters, digits or "
+        raise MultipartError(400, "Malformed multipart request: the boundary must be 1 to 70 letters, digits or "
                              "'()+_,-./:=? and not end with a space.")
     limit = request._limit
     parser = MultipartParser(
@@ -341,4 +349,5 @@ def parse_multipart_request(request: BaseRequest) -> FormsDict:
     return forms
 
 
-__all__ = ["FileUpload", "MultipartParser", "UploadExistsError", "parse_multipart_request", "parse_options_header"]
+__all__ = ["FileUpload", "MultipartError", "MultipartParser", "UploadExistsError", "parse_multipart_request",
+           "parse_options_header"]

@@ -81,20 +81,27 @@ class BaseRequest:
         object.__setattr__(self, "environ", {} if environ is None else environ)
 
     # -- the app and route ------------------------------------------------------------
+    def _routing(self, key: str, what: str) -> Any:
+        try:
+            return self.environ[key]
+        except KeyError:
+            raise RuntimeError(f"This request has no {what} yet: it is set when an app matches the request "
+                               "to a route.") from None
+
     @property
     def app(self) -> Any:
-        """The application answering this request."""
-        return self.environ["bottle.app"]
+        """The application answering this request (``RuntimeError`` before one does)."""
+        return self._routing("bottle.app", "app")
 
     @property
     def route(self) -> Any:
-        """The :class:`Route` that matched this request."""
-        return self.environ["bottle.route"]
+        """The :class:`Route` that matched this request (``RuntimeError`` before routing)."""
+        return self._routing("bottle.route", "route")
 
     @property
     def url_args(self) -> dict[str, Any]:
-        """The wildcard values of the matched route."""
-        return self.environ["route.url_args"]
+        """The wildcard values of the matched route (``RuntimeError`` before routing)."""
+        return self._routing("route.url_args", "url arguments")
 
     # -- the request line ---------------------------------------------------------------
     @property
@@ -396,7 +403,10 @@ class BaseRequest:
         return self.environ[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        """Set an environ value and drop cached properties that depend on it."""
+        """Set an environ value and drop cached properties that depend on it; a ``KeyError``
+        when the environ is marked read-only (``bottle.request.readonly``)."""
+        if self.environ.get("bottle.request.readonly"):
+            raise KeyError(f"The request environ is read-only; cannot set {key!r}.")
         self.environ[key] = value
         stale: tuple[str, ...] = ()
         if key == "wsgi.input":
@@ -427,14 +437,23 @@ class BaseRequest:
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self.environ["bottle.request.ext." + name]
+            value = self.environ["bottle.request.ext." + name]
         except KeyError:
             raise AttributeError(f"Request has no attribute {name!r}") from None
+        # As in Bottle, a function stored by a plugin comes back bound: request.get_user()
+        return value.__get__(self) if hasattr(value, "__get__") else value
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "environ":
             return object.__setattr__(self, name, value)
-        self.environ["bottle.request.ext." + name] = value
+        if hasattr(type(self), name):
+            raise AttributeError(f"Request attribute {name!r} is built in and cannot be set.")
+        key = "bottle.request.ext." + name
+        environ = self.environ
+        if key in environ:
+            raise AttributeError(f"Request attribute {name!r} is already set for this request; attributes are "
+                                 f"set once (delete it first with `del request.{name}`).")
+        environ[key] = value
 
     def __delattr__(self, name: str) -> None:
         try:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from typing import Any, Iterable, NoReturn
 
-from .datastructures import HeaderDict, _header_key, header_value
+from .datastructures import HeaderDict, _header_key, header_name, header_value
 from .errors import BottleException
 from .httputil import HTTP_CODES, STATUS_LINES, cookie_encode, http_date, parse_date
 
@@ -18,11 +18,22 @@ _CHARSET = re.compile(r"charset=([\w.-]+)", re.IGNORECASE)
 _MAX_COOKIE_SIZE = 4096
 
 
-class _HeaderProperty:
-    """A response attribute backed by one header (``response.content_type``)."""
+class CookieOptionError(BottleException, CookieError, ValueError):
+    """A cookie option is unknown or has a value browsers do not accept (an
+    :class:`http.cookies.CookieError`, as Bottle raises, and a ``ValueError``)."""
+
+
+class HeaderProperty:
+    """A response attribute backed by one header (``response.content_type``): reading gives
+    the header's last value passed through ``reader`` (``default`` when unset), assignment
+    stores ``writer(value)``, ``del`` removes the header. Use it on a response subclass::
+
+        class MyResponse(BaseResponse):
+            request_id = HeaderProperty('X-Request-Id')
+    """
 
     def __init__(self, name: str, reader: Any = None, writer: Any = str, default: Any = "") -> None:
-        self.name, self.default, self.reader, self.writer = name, default, reader, writer
+        self.name, self.default, self.reader, self.writer = _header_key(name), default, reader, writer or str
         self.__doc__ = f"Current value of the {name!r} header."
 
     def __get__(self, obj: Any, cls: Any) -> Any:
@@ -108,7 +119,10 @@ class BaseResponse:
             if not code_text.isdigit():
                 raise ValueError(f"Status line {status!r} must start with a numeric code, like '404 Not Found'.")
             code = int(code_text)
-            line = header_value(line if " " in line else STATUS_LINES.get(code) or f"{code} Unknown")
+            if " " not in line:
+                raise ValueError(f"Status line {status!r} has no reason phrase: give an int ({code}) or a full line "
+                                 f"like '{code} Reason'.")
+            line = header_value(line)
         if not 100 <= code <= 999:
             raise ValueError(f"Status code {code} is out of range (100-999).")
         self._status_code, self._status_line = code, line
@@ -130,7 +144,7 @@ class BaseResponse:
         return self._headers[_header_key(name)][-1]
 
     def __setitem__(self, name: str, value: Any) -> None:
-        self._headers[_header_key(name)] = [header_value(value)]
+        self._headers[header_name(name)] = [header_value(value)]
 
     def get_header(self, name: str, default: Any = None) -> Any:
         """The last value of header ``name``, or ``default``."""
@@ -139,11 +153,11 @@ class BaseResponse:
 
     def set_header(self, name: str, value: Any) -> None:
         """Set header ``name``, replacing previous values. CR/LF in the value is refused."""
-        self._headers[_header_key(name)] = [header_value(value)]
+        self._headers[header_name(name)] = [header_value(value)]
 
     def add_header(self, name: str, value: Any) -> None:
         """Add a value to header ``name``, keeping previous ones (for repeatable headers)."""
-        self._headers.setdefault(_header_key(name), []).append(header_value(value))
+        self._headers.setdefault(header_name(name), []).append(header_value(value))
 
     def iter_headers(self) -> Iterable[tuple[str, str]]:
         """Yield ``(name, value)`` pairs as sent, cookies included."""
@@ -158,7 +172,8 @@ class BaseResponse:
         out = [] if "Content-Type" in headers else [("Content-Type", self.default_content_type)]
         for name, values in headers.items():
             for value in values:
-                out.append((name, value))
+                # WSGI wants latin-1 strings: text beyond ASCII goes out as its UTF-8 bytes, as in Bottle
+                out.append((name, value if value.isascii() else value.encode("utf-8").decode("latin-1")))
         if self._status_code in (204, 304):
             out = [pair for pair in out if pair[0] not in _BODYLESS_HEADERS]
         if self._cookies:
@@ -166,9 +181,9 @@ class BaseResponse:
                 out.append(("Set-Cookie", morsel.OutputString()))
         return out
 
-    content_type = _HeaderProperty("Content-Type")
-    content_length = _HeaderProperty("Content-Length", reader=int, default=-1)
-    expires = _HeaderProperty(
+    content_type = HeaderProperty("Content-Type")
+    content_length = HeaderProperty("Content-Length", reader=int, default=-1)
+    expires = HeaderProperty(
         "Expires", reader=lambda text: datetime.fromtimestamp(parse_date(text) or 0, timezone.utc), writer=http_date)
 
     @property
@@ -211,6 +226,8 @@ class BaseResponse:
         morsel = cookies[name]
         for key, option in options.items():
             key = key.replace("_", "-").lower()
+            if key == "same-site":  # Bottle's spelling of the option
+                key = "samesite"
             if key == "max-age" and isinstance(option, timedelta):
                 option = int(option.total_seconds())
             elif key == "expires" and isinstance(option, (datetime, date, int, float)):
@@ -218,11 +235,12 @@ class BaseResponse:
             elif key == "samesite":
                 option = str(option).capitalize()
                 if option not in ("Lax", "Strict", "None"):
-                    raise ValueError(f"Cookie {name!r}: samesite must be 'lax', 'strict' or 'none', not {option!r}.")
+                    raise CookieOptionError(f"Cookie {name!r}: samesite must be 'lax', 'strict' or 'none', "
+                                            f"not {option!r}.")
             elif key in ("secure", "httponly") and not option:
                 continue
             if key not in morsel:
-                raise ValueError(f"Cookie {name!r}: unknown option {key!r}.")
+                raise CookieOptionError(f"Cookie {name!r}: unknown option {key!r}.")
             morsel[key] = option
 
     def delete_cookie(self, name: str, **options: Any) -> None:
@@ -293,4 +311,4 @@ def redirect(url: str, code: int | None = None) -> NoReturn:
     raise redirect_response
 
 
-__all__ = ["BaseResponse", "HTTPResponse", "HTTPError", "abort", "redirect", "HTTP_CODES"]
+__all__ = ["BaseResponse", "HeaderProperty", "HTTPResponse", "HTTPError", "abort", "redirect", "HTTP_CODES"]

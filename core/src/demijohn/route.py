@@ -129,11 +129,21 @@ class Route:
         return [f"{position}. {label}" for position, label in enumerate(reversed(applied), 1)] + left_out
 
     def get_undecorated_callback(self) -> Callable[..., Any]:
-        """The original callback, behind any decorators that set ``__wrapped__``."""
+        """The original callback behind its decorators: followed through ``__wrapped__``
+        (``functools.wraps``), bound methods, and, as Bottle does, wrappers that do not
+        set ``__wrapped__``: a function taking only ``*args``/``**kwargs`` (or nothing) that
+        closes over a callable is taken to wrap that callable."""
         import inspect
 
-        func = inspect.unwrap(self.callback)
-        return getattr(func, "__func__", func)
+        func: Any = self.callback
+        for _ in range(100):  # a bound: closures can refer to each other
+            func = inspect.unwrap(func)
+            func = getattr(func, "__func__", func)
+            wrapped = _closure_target(func)
+            if wrapped is None:
+                break
+            func = wrapped
+        return func  # type: ignore[no-any-return]
 
     def get_callback_args(self) -> list[str]:
         """The names of the arguments the undecorated callback accepts by keyword."""
@@ -149,3 +159,24 @@ class Route:
     def __repr__(self) -> str:
         callback = self.get_undecorated_callback()
         return f"<{self.method} {self.rule!r} {getattr(callback, '__qualname__', callback)!r}>"
+
+
+def _closure_target(func: Any) -> Any:
+    """The callable a decorator's wrapper closes over, or ``None`` when ``func`` does not
+    look like such a wrapper (it names parameters of its own, or closes over no callable)."""
+    import inspect
+
+    closure = getattr(func, "__closure__", None)
+    if not closure or not inspect.isfunction(func):
+        return None
+    kinds = {parameter.kind for parameter in inspect.signature(func).parameters.values()}
+    if kinds - {inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD}:
+        return None
+    for cell in closure:
+        try:
+            content = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if callable(content) and not isinstance(content, type):
+            return content
+    return None

@@ -3,19 +3,23 @@
 Rules look like ``/user/<id:int>``: ``<name>`` matches one path segment, ``<name:int>``,
 ``<name:float>``, ``<name:path>`` (slashes included) and ``<name:re:EXP>`` narrow it, and
 ``<:filter>`` or ``<>`` is an anonymous wildcard that must match but is not passed on.
+Bottle's old syntax, ``:name``, ``:name#EXP#`` and ``:#EXP#``, still works and warns
+(``DeprecationWarning``), as in Bottle 0.13; escape a literal ``<`` or ``:`` with a backslash.
 
 Why the router is shaped this way (``bench/`` scenarios *hello*, *dynamic*, *many routes*,
 *router scaling*): a static rule is one dict lookup. A dynamic rule is filed in a tree under
 its leading literal segments (``/api/v1/user/<id>`` under ``api → v1 → user``), so a request
 only tries the rules that share its leading segments: the match cost follows the depth of
 the path, not the number of routes. Among the candidates the earliest defined rule wins,
-as in Bottle.
+as in Bottle, and methods are tried in Bottle's order: for each method (``PROXY`` for mount
+points, the request's, ``ANY``), its static rules, then its dynamic ones.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import warnings
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import quote, urlencode
 
@@ -28,7 +32,11 @@ if TYPE_CHECKING:
 #: A filter turns its config into ``(regex, to_python, to_url)``.
 Filter = Callable[[str], tuple[str, Callable[[str], Any] | None, Callable[[Any], str] | None]]
 
-_WILDCARD = re.compile(r"(\\*)<([a-zA-Z_][a-zA-Z_0-9]*)?(?::([a-zA-Z_]*)(?::((?:\\.|[^\\>])*))?)?>")
+_WILDCARD = re.compile(
+    r"(\\*)(?:<([a-zA-Z_][a-zA-Z_0-9]*)?(?::([a-zA-Z_]*)(?::((?:\\.|[^\\>])*))?)?>"
+    r"|:([a-zA-Z_][a-zA-Z_0-9]*)?(?:#((?:\\.|[^\\#])*)#)?)")  # the new <name:filter:conf> or the old :name#re#
+_OLD_SYNTAX_WARNING = ("Warning: Use of deprecated feature or API. (Deprecated in Bottle-0.13)\n"
+                       "Cause: Use of old route syntax.\nFix: Use <name> instead of :name in routes.\n")
 
 HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
@@ -105,13 +113,19 @@ class Router:
         """Split a rule into ``('text', ...)`` and ``('wild', name, filter, conf)`` tokens."""
         offset = 0
         for match in _WILDCARD.finditer(rule):
-            backslashes, name, mode, conf = match.groups()
+            backslashes, name, mode, conf, old_name, old_conf = match.groups()
             text = rule[offset:match.start()]
-            if len(backslashes) % 2:  # an escaped '<' is literal text
+            old_style = match.group(0)[len(backslashes)] == ":"
+            if old_style and old_name is None and old_conf is None:
+                continue  # a colon that starts no wildcard is plain text
+            if len(backslashes) % 2:  # an escaped '<' or ':' is literal text
                 yield "text", None, None, text + match.group(0)  # _compile drops the escape
                 offset = match.end()
                 continue
             yield "text", None, None, text + backslashes[: len(backslashes) // 2]
+            if old_style:
+                warnings.warn(_OLD_SYNTAX_WARNING, DeprecationWarning, stacklevel=5)
+                name, mode, conf = old_name, "re" if old_conf else None, old_conf
             yield "wild", name, mode or None, conf or ""
             offset = match.end()
         yield "text", None, None, rule[offset:]
@@ -123,13 +137,14 @@ class Router:
         builder: list[tuple[str | None, Any]] = []
         converters: dict[str, Callable[[str], Any]] = {}
         literal_prefix: str | None = None
+        anonymous = 0
         for kind, name, mode, conf in self._tokens(rule):
             if kind == "text":
                 if re.search(r"(?<!\\)<", conf):
                     raise RouteSyntaxError(
                         f"Malformed wildcard in route rule {rule!r} near {conf!r}: use <name>, <name:filter> "
                         "or <name:re:regex>, and escape a literal '<' as '\\<'.")
-                conf = conf.replace("\\<", "<")
+                conf = conf.replace("\\<", "<").replace("\\:", ":")
                 pattern += re.escape(conf)
                 builder.append((None, conf))
                 continue
@@ -149,7 +164,9 @@ class Router:
                     converters[name] = to_python
             else:
                 pattern += f"(?:{regex})"
-            builder.append((name or "", to_url or str))
+            if not name:
+                anonymous += 1
+            builder.append((name or f"anon{anonymous - 1}", to_url or str))
         segments = literal_prefix.split("/")[1:-1] if literal_prefix and literal_prefix[0] == "/" else []
         return pattern, segments, builder, converters
 
@@ -159,6 +176,7 @@ class Router:
         method = method.upper()
         self._has_proxy = self._has_proxy or method == "PROXY"
         pattern, segments, builder, converters = self._compile(rule)
+        self.builder[rule] = builder  # every rule can be built, as in Bottle: get_url('/a/<b>', b=1)
         if name:
             self.builder[name] = builder
         self.rules.append((rule, method, target))
@@ -219,12 +237,11 @@ class Router:
         if self._has_proxy:
             methods = ("PROXY", *methods)
         static = self.static
-        for candidate in methods:
-            table = static.get(candidate)
-            if table is not None and path in table:
-                return table[path], {}
         try:
-            for candidate in methods:
+            for candidate in methods:  # Bottle's precedence: per method, static rules before dynamic ones
+                table = static.get(candidate)
+                if table is not None and path in table:
+                    return table[path], {}
                 found = self._match_dynamic(candidate, path)
                 if found is not None:
                     return found
@@ -254,25 +271,25 @@ class Router:
             return True
 
     def build(self, _name: str, *anons: Any, **query: Any) -> str:
-        """Build the URL path of the route named ``_name``: wildcard values come from the
-        keywords (anonymous ones from ``anons``), remaining keywords become the query string."""
+        """Build the URL path of the route named (or with the rule) ``_name``: wildcard
+        values come from the keywords (anonymous ones, ``anon0``, ``anon1``..., from
+        ``anons``), remaining keywords become the query string."""
         builder = self.builder.get(_name)
         if builder is None:
-            raise RouteBuildError(f"No route named {_name!r}; name it with route(..., name={_name!r}).")
-        anonymous = list(anons)
+            raise RouteBuildError(f"No route named {_name!r}; name it with route(..., name={_name!r}) "
+                                  "or give its rule.")
+        for position, value in enumerate(anons):  # anonymous wildcards are anon0, anon1, ... in order
+            query[f"anon{position}"] = value
         parts: list[str] = []
         try:
             for key, part in builder:
                 if key is None:
                     parts.append(part)
                     continue
-                value = query.pop(key) if key else anonymous.pop(0)
-                text = part(value)
+                text = part(query.pop(key))
                 parts.append(text if part is not str else quote(text, safe=""))
         except KeyError as missing:
             raise RouteBuildError(f"Missing value for wildcard {missing} to build route {_name!r}.") from None
-        except IndexError:
-            raise RouteBuildError(f"Missing anonymous wildcard value to build route {_name!r}.") from None
         url = "".join(parts)
         return f"{url}?{urlencode(query, doseq=True)}" if query else url
 

@@ -19,6 +19,7 @@ import functools
 import os
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from . import state
 from .errors import BottleException
 
 if TYPE_CHECKING:
@@ -45,9 +46,7 @@ def clear_templates() -> None:
 
 
 def _debug_mode() -> bool:
-    from .app import App  # imported here: app.py imports this module for TemplatePlugin
-
-    return App.debug_mode
+    return state.DEBUG
 
 
 class BaseTemplate(abc.ABC):

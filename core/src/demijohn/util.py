@@ -40,6 +40,26 @@ class cached_property(Generic[T]):  # noqa: N801 - Bottle's name
         return value
 
 
+class lazy_attribute(Generic[T]):  # noqa: N801 - Bottle's name
+    """A class-level attribute computed once, on first read, by calling the decorated
+    function with the class; the result then replaces the descriptor on that class::
+
+        class Settings:
+            @lazy_attribute
+            def table(cls):
+                return build_expensive_table()
+    """
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+        self.getter = func
+
+    def __get__(self, obj: Any, cls: Any) -> T:
+        value = self.getter(cls)
+        setattr(cls, self.getter.__name__, value)
+        return value
+
+
 class DictProperty:
     """A property stored in a dict attribute of its instance (``request.environ``, say),
     computed on first read by the decorated function and cached under ``key``.

@@ -1,0 +1,148 @@
+"""Bottle's compatibility names: the Python-2 era helpers (``tob``, ``touni``, ``py3k``, ...),
+the standard-library names Bottle re-exports (``BytesIO``, ``urlencode``, ``json_dumps``,
+whole modules such as ``bottle.os``) and its old aliases (``Request``, ``apps``, ``depr``).
+
+Nothing imports this module at start-up: ``demijohn.__getattr__`` loads it the first time
+one of :data:`NAMES` is asked for (``from demijohn import tob``), so these names cost
+nothing to apps that do not use them and stay out of the typed API. New code should use
+the standard library directly.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import json
+import sys
+import warnings
+from typing import Any
+
+#: Bottle's re-exports of whole standard-library modules: ``bottle.os``, ``bottle.httplib``.
+MODULES = {
+    "base64": "base64", "calendar": "calendar", "configparser": "configparser", "email": "email",
+    "functools": "functools", "hashlib": "hashlib", "hmac": "hmac", "httplib": "http.client",
+    "itertools": "itertools", "mimetypes": "mimetypes", "os": "os", "pickle": "pickle", "re": "re",
+    "sys": "sys", "tempfile": "tempfile", "thread": "_thread", "threading": "threading", "time": "time",
+    "warnings": "warnings", "weakref": "weakref",
+}
+
+#: Names Bottle re-exports from a standard-library module, as ``name: (module, attribute)``.
+STDLIB_NAMES = {
+    "BytesIO": ("io", "BytesIO"), "NamedTemporaryFile": ("tempfile", "NamedTemporaryFile"),
+    "CookieError": ("http.cookies", "CookieError"), "Morsel": ("http.cookies", "Morsel"),
+    "SimpleCookie": ("http.cookies", "SimpleCookie"), "DictMixin": ("collections.abc", "MutableMapping"),
+    "FunctionType": ("types", "FunctionType"), "new_module": ("types", "ModuleType"),
+    "UrlSplitResult": ("urllib.parse", "SplitResult"), "urlencode": ("urllib.parse", "urlencode"),
+    "urljoin": ("urllib.parse", "urljoin"), "urlquote": ("urllib.parse", "quote"),
+    "datedate": ("datetime", "date"), "datetime": ("datetime", "datetime"), "timedelta": ("datetime", "timedelta"),
+    "timezone": ("datetime", "timezone"), "format_exc": ("traceback", "format_exc"),
+    "print_exc": ("traceback", "print_exc"), "update_wrapper": ("functools", "update_wrapper"),
+    "normalize": ("unicodedata", "normalize"), "getfullargspec": ("inspect", "getfullargspec"),
+    "print_function": ("__future__", "print_function"), "json_dumps": ("json", "dumps"),
+    "json_lds": ("json", "loads"),
+}
+
+#: Constants and aliases that need no import.
+py = sys.version_info
+py3k = True
+unicode = str
+basestring = str
+imap = map
+callable = callable  # noqa: PLW0127 - Bottle re-exports the builtin under its own name
+UTC = __import__("datetime").timezone.utc
+#: Bottle's ``NORUN`` switch; demijohn's loader uses a context variable instead (see ``load_app``).
+NORUN = False
+#: A thread-local namespace for application code, as Bottle offers (demijohn itself never uses it:
+#: request state lives in context variables).
+local = __import__("threading").local()
+#: The percent-decoder Bottle exports: bytes decoded as latin-1, as WSGI passes them.
+urlunquote = functools.partial(__import__("urllib.parse").parse.unquote, encoding="latin1")
+
+
+def tob(s: Any, enc: str = "utf8") -> bytes:
+    """Text to bytes (encoded with ``enc``); bytes pass through, ``None`` is ``b''``."""
+    if isinstance(s, str):
+        return s.encode(enc)
+    return b"" if s is None else bytes(s)
+
+
+def touni(s: Any, enc: str = "utf8", err: str = "strict") -> str:
+    """Bytes to text (decoded with ``enc``); text passes through, ``None`` is ``''``, other
+    values become their ``str()``."""
+    if isinstance(s, bytes):
+        return s.decode(enc, err)
+    return "" if s is None else str(s)
+
+
+tonat = touni
+
+
+def json_loads(s: str | bytes) -> Any:
+    """:func:`json.loads` that also takes UTF-8 bytes."""
+    return json.loads(touni(s))
+
+
+def getargspec(func: Any) -> tuple[list[str], str | None, str | None, tuple[Any, ...] | None]:
+    """``(args, varargs, varkw, defaults)`` of ``func``, the shape Python 2 returned."""
+    spec = inspect.getfullargspec(func)
+    return spec.args, spec.varargs, spec.varkw, spec.defaults
+
+
+def depr(major: int, minor: int, cause: str, fix: str, stacklevel: int = 3) -> DeprecationWarning:
+    """Warn that a Bottle/demijohn API is deprecated (``cause``) and how to replace it
+    (``fix``); returns the warning so callers can also raise it."""
+    text = f"Warning: Use of deprecated feature or API. (Deprecated in Bottle-{major}.{minor})\nCause: {cause}\nFix: {fix}\n"
+    warnings.warn(text, DeprecationWarning, stacklevel=stacklevel)
+    return DeprecationWarning(text)
+
+
+_GROUP = __import__("re").compile(r"(\\*)\((\?P<[^>]*>|(?!\?))")
+
+
+def _re_flatten(pattern: str) -> str:
+    """Turn the capturing groups of a regular expression (named or not) into
+    non-capturing ones, leaving escaped parentheses alone (Bottle's private helper)."""
+    def flatten(found: Any) -> str:
+        backslashes = found.group(1)
+        return found.group(0) if len(backslashes) % 2 else backslashes + "(?:"
+    return _GROUP.sub(flatten, pattern)
+
+
+def _aliases() -> dict[str, Any]:
+    """Bottle's alternative names for demijohn objects, resolved on demand."""
+    from .appstack import default_app
+    from .request import BaseRequest
+    from .response import BaseResponse
+
+    from .httputil import parse_http_header
+
+    return {"Request": BaseRequest, "Response": BaseResponse, "apps": default_app,
+            "_parse_http_header": parse_http_header}
+
+
+_LOCAL = ("py", "py3k", "unicode", "basestring", "imap", "callable", "UTC", "NORUN", "local", "urlunquote",
+          "tob", "touni", "tonat", "json_loads", "getargspec", "depr", "_re_flatten")
+
+#: Every name this module provides, for ``demijohn.__getattr__``.
+NAMES = frozenset((*MODULES, *STDLIB_NAMES, *_LOCAL, "Request", "Response", "apps", "_parse_http_header"))
+
+
+def lookup(name: str) -> Any:
+    """The value of compatibility name ``name``; ``AttributeError`` if it is not one."""
+    if name in _LOCAL:
+        return globals()[name]
+    if name in MODULES:
+        if name == "email":  # Bottle imports email.utils, so bottle.email.utils is there too
+            importlib.import_module("email.utils")
+        return importlib.import_module(MODULES[name])
+    if name in STDLIB_NAMES:
+        module, attribute = STDLIB_NAMES[name]
+        return getattr(importlib.import_module(module), attribute)
+    aliases = _aliases()
+    if name in aliases:
+        return aliases[name]
+    raise AttributeError(f"module 'demijohn' has no attribute {name!r}")
+
+
+__all__ = ["NAMES", "lookup", "tob", "touni", "tonat", "json_loads", "getargspec", "depr"]

@@ -1,0 +1,28 @@
+"""Process-wide state: the debug flag that :func:`demijohn.debug` sets.
+
+A leaf module, so the app, the templates and the servers read one flag without importing
+each other. ``demijohn.DEBUG`` (and ``bottle.DEBUG`` after :func:`demijohn.install_as_bottle`)
+reads it live.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Debug mode for every app: tracebacks in error pages, templates re-read on each render,
+#: plugins applied when a route is added. Set it with :func:`demijohn.debug`.
+DEBUG = False
+
+
+def set_debug(mode: bool = True) -> None:
+    """Switch debug mode for the whole process (what :func:`demijohn.debug` does)."""
+    global DEBUG
+    DEBUG = bool(mode)
+
+
+class DebugFlag:
+    """A read-only class attribute that reads :data:`DEBUG`: ``App.debug_mode`` and
+    ``app.debug_mode`` both give the live value."""
+
+    def __get__(self, obj: Any, cls: Any = None) -> bool:
+        return DEBUG
