@@ -81,19 +81,14 @@ def _json_object(text: str) -> dict[str, Any]:
 
 
 def as_bottle() -> None:
-    """Make ``import bottle`` give demijohn (``demijohn.install_as_bottle()`` where the core
-    has it); refuses when the real Bottle is already imported."""
-    import demijohn
+    """Make ``import bottle`` give demijohn (:func:`demijohn.install_as_bottle`); a usage
+    error when the real Bottle is already imported."""
+    from ..as_bottle import BottleAlreadyImportedError, install_as_bottle
 
-    install = getattr(demijohn, "install_as_bottle", None)
-    if install is not None:
-        install()
-        return
-    present = sys.modules.get("bottle")
-    if present is not None and present is not demijohn:
-        raise UsageError(f"--as-bottle: the real Bottle is already imported ({getattr(present, '__file__', '?')}); "
-                         "run the kit in a process that has not imported it.")
-    sys.modules["bottle"] = demijohn
+    try:
+        install_as_bottle()
+    except BottleAlreadyImportedError as error:
+        raise UsageError(f"--as-bottle: {error}") from None
 
 
 def settings_class(settings: dict[str, Any]) -> type:
