@@ -63,3 +63,10 @@ def test_its_abort_keeps_the_cors_headers_on_the_error(client: TestApp) -> None:
     answer = client.get("/forbidden", status=403)
     assert "Not for you." in answer.text
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_its_wrapper_does_not_keep_the_callback_name(client: TestApp) -> None:
+    # what the conformance kit warns about (docs/plugin-ecosystem.md), shown on both runtimes
+    route = next(route for route in client.app.routes if route.rule == "/items")
+    wrapper = bottle_cors_plugin.cors_plugin("*").apply(route.callback, route)
+    assert wrapper.__name__ == "_enable_cors" != route.callback.__name__

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import bottle
+import pytest
 from bottle_errorsrest import ErrorsRestPlugin
 from support import demijohn_gap
 from webtest import TestApp
@@ -60,3 +61,21 @@ def test_an_exception_answers_json_500() -> None:
 
 def test_successful_answers_are_untouched() -> None:
     assert make_client().get("/items/3").json == {"id": 3}
+
+
+# What the conformance kit reports about it (docs/plugin-ecosystem.md), shown on both runtimes.
+def test_skip_true_does_not_leave_a_route_out() -> None:
+    app = bottle.Bottle()
+    app.install(ErrorsRestPlugin())
+    app.route("/tea", "GET", lambda: bottle.abort(418, "Tea."), skip=True)
+    assert TestApp(app).get("/tea", status=418).json == {"message": "Tea."}
+
+
+def test_uninstall_leaves_the_json_errors_in_place_and_a_second_install_raises() -> None:
+    app = bottle.Bottle()
+    plugin = app.install(ErrorsRestPlugin())
+    app.uninstall(plugin)
+    app.route("/tea", "GET", lambda: bottle.abort(418, "Tea."))
+    assert TestApp(app).get("/tea", status=418).json == {"message": "Tea."}
+    with pytest.raises(AttributeError, match="default_error_handler"):
+        app.install(plugin)

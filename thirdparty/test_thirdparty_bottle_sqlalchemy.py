@@ -88,3 +88,11 @@ def test_a_route_without_db_is_left_alone(wiki: tuple[TestApp, Any]) -> None:
     route = next(route for route in client.app.routes if route.rule == "/health")
     (plugin,) = [plugin for plugin in client.app.plugins if isinstance(plugin, bottle_sqlalchemy.Plugin)]
     assert plugin.apply(route.callback, route) is route.callback
+
+
+def test_its_wrapper_does_not_keep_the_callback_name(wiki: tuple[TestApp, Any]) -> None:
+    # what the conformance kit warns about (docs/plugin-ecosystem.md), shown on both runtimes
+    client, _ = wiki
+    route = next(route for route in client.app.routes if route.rule == "/count")
+    (plugin,) = [plugin for plugin in client.app.plugins if isinstance(plugin, bottle_sqlalchemy.Plugin)]
+    assert plugin.apply(route.callback, route).__name__ == "wrapper" != route.callback.__name__

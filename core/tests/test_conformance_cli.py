@@ -134,6 +134,8 @@ def test_json_option_writes_every_result(tmp_path: Path) -> None:
     (("broken_plugins:WellBehavedPlugin()", "--define", "no equals sign"), "write NAME=TARGET"),
     (("broken_plugins:WellBehavedPlugin()", "--route-config", "{not json"), "is not valid JSON"),
     (("broken_plugins:WellBehavedPlugin()", "--route-config", "[1]"), "is not a JSON object"),
+    (("broken_plugins:WellBehavedPlugin()", "--route-config-target", "broken_plugins:BROKEN_PLUGINS"),
+     "gave tuple, not a dict"),
 ])
 def test_usage_error_is_one_clear_line_with_status_2(args: tuple[str, ...], message: str) -> None:
     run = kit(*args)

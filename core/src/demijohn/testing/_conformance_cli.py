@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the route callback takes the argument NAME, which the plugin injects (repeatable)")
     parser.add_argument("--route-config", type=_json_object, default={}, metavar="JSON",
                         help="route() keywords the plugin needs to apply, e.g. '{\"cache\": true}'")
+    parser.add_argument("--route-config-target", metavar="TARGET",
+                        help="route() keywords as a dict loaded from TARGET, for values JSON cannot hold "
+                             "(schema objects), e.g. 'myschemas:ROUTE_CONFIG'; merged over --route-config")
     parser.add_argument("--unconcerned", type=_json_object, default=None, metavar="JSON",
                         help="route() keywords of a route the plugin must leave alone (checks identity), e.g. '{}'")
     parser.add_argument("--request", type=_json_object, default={"method": "GET"}, metavar="JSON",
@@ -102,7 +105,7 @@ def settings_class(settings: dict[str, Any]) -> type:
 
     class CommandLineSettings:
         strict = settings["strict"]
-        route_config = settings["route_config"]
+        route_config = {**settings["route_config"], **_loaded_dict(settings["route_config_target"], names)}
         unconcerned_route_config = settings["unconcerned"]
         request = settings["request"]
         volatile_headers = frozenset(header.lower() for header in settings["volatile"])
@@ -120,6 +123,13 @@ def settings_class(settings: dict[str, Any]) -> type:
             return load(settings["app"] or "demijohn:App()", **names)
 
     return CommandLineSettings
+
+
+def _loaded_dict(target: str | None, names: dict[str, Any]) -> dict[str, Any]:
+    value = load(target, **names) if target else {}
+    if not isinstance(value, dict):
+        raise UsageError(f"--route-config-target {target!r} gave {type(value).__name__}, not a dict")
+    return value
 
 
 def _callback_taking(keywords: tuple[str, ...]) -> Callable[..., Any]:
@@ -257,7 +267,8 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
         define[name.strip()] = target.strip()
     return {"target": args.target, "as_bottle": args.as_bottle, "strict": args.strict, "keyword": args.keyword,
             "route_config": args.route_config, "unconcerned": args.unconcerned, "request": args.request,
-            "conflict": args.conflict, "volatile": args.volatile, "define": define, "app": args.app}
+            "conflict": args.conflict, "volatile": args.volatile, "define": define, "app": args.app,
+            "route_config_target": args.route_config_target}
 
 
 def check_target(settings: dict[str, Any]) -> None:
@@ -267,7 +278,8 @@ def check_target(settings: dict[str, Any]) -> None:
     try:
         names = {name: load(target) for name, target in settings["define"].items()}
         plugin = load(settings["target"], **names)
-    except (LoadError, ImportError):
+        _loaded_dict(settings["route_config_target"], names)
+    except (LoadError, ImportError, UsageError):
         raise
     except Exception as error:  # the factory's own error, e.g. a missing argument
         raise UsageError(f"loading {settings['target']!r} raised {type(error).__name__}: {error}") from error
