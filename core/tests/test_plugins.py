@@ -3,7 +3,7 @@
 import functools
 
 import pytest
-from demijohn import App, HTTPError, JSONPlugin, PluginError
+from demijohn import App, HTTPError, PluginError
 from demijohn.testing import Client
 
 
@@ -68,9 +68,17 @@ def test_install_resets_cached_callbacks():
 
 
 def test_setup_may_refuse_with_plugin_error():
+    class Refusing:
+        def setup(self, app):
+            raise PluginError("refused", self)
+
+        def apply(self, callback, route):
+            return callback
+
     app = make_app()
     with pytest.raises(PluginError):
-        app.install(JSONPlugin())  # the app already has one
+        app.install(Refusing())
+    assert not any(isinstance(plugin, Refusing) for plugin in app.plugins)
 
 
 @pytest.mark.parametrize("selector", ["instance", "class", "name", "all"])

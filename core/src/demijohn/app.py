@@ -251,6 +251,11 @@ class App:
         requests to ``/prefix/...`` reach it with ``SCRIPT_NAME`` and ``PATH_INFO`` shifted."""
         if not prefix.startswith("/"):
             raise ValueError(f"Mount prefix {prefix!r} must start with '/'.")
+        if not prefix.endswith("/"):  # Bottle 0.13 deprecates it too; it still works here
+            import warnings
+
+            warnings.warn(f"Mount prefix {prefix!r} should end with '/': mount({prefix + '/'!r}, ...) (deprecated in "
+                          "Bottle 0.13).", DeprecationWarning, stacklevel=2)
         segments = [segment for segment in prefix.split("/") if segment]
         if not segments:
             raise ValueError("An application cannot be mounted at '/'; use merge() to combine routes.")

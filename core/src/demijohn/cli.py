@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="load app config from an INI file (repeatable; later files win)")
     parser.add_argument("-C", "--param", action="append", default=[], metavar="KEY=VALUE",
                         help="set an app config value; a KEY alone sets it to true (repeatable)")
+    parser.add_argument("--as-bottle", action="store_true",
+                        help="make `import bottle` give demijohn before APP loads (demijohn.install_as_bottle()), "
+                             "so a Bottle app and its plugins run unchanged")
     parser.add_argument("--routes", action="store_true",
                         help="print every route (method, rule, name, callback) and its plugin chain, then exit")
     parser.add_argument("--version", action="version", version=f"demijohn {__version__}")
@@ -123,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.debug:
         switch_debug(True)
     try:
+        if args.as_bottle:
+            from .as_bottle import install_as_bottle
+
+            install_as_bottle()
         if args.routes:
             app = prepare_app(args.app, plugins=args.plugin, config=config)
             print("\n".join(describe_routes(app)) or "(no routes)")

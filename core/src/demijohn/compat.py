@@ -109,6 +109,60 @@ def _re_flatten(pattern: str) -> str:
     return _GROUP.sub(flatten, pattern)
 
 
+class _LimitedReader:
+    """Reads at most ``limit`` bytes of ``stream`` (all of it when ``limit`` is negative)."""
+
+    def __init__(self, stream: Any, limit: int) -> None:
+        self.stream, self.remaining = stream, limit
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining < 0:
+            return bytes(self.stream.read(size))
+        size = self.remaining if size < 0 else min(size, self.remaining)
+        data = bytes(self.stream.read(size))
+        self.remaining -= len(data)
+        return data
+
+
+class _MultipartParser:
+    """Bottle's private multipart parser, as Bottle's own tests and some plugins call it:
+    ``_MultipartParser(stream, boundary, ...).parse()`` yields the parts (see
+    :class:`demijohn.multipart.MultipartPart`), parsed by demijohn's parser.
+    ``mem_limit`` bounds the bytes all parts keep in memory, ``disk_limit`` those spooled
+    to disk; over either, or for a malformed body, it raises ``MultipartError``."""
+
+    def __init__(self, stream: Any, boundary: str | None, content_length: int = -1, disk_limit: int = 2 ** 30,
+                 mem_limit: int = 2 ** 20, memfile_limit: int = 2 ** 18, buffer_size: int = 2 ** 16,
+                 charset: str = "latin1") -> None:
+        from .multipart import MultipartError
+
+        if not boundary:
+            raise MultipartError(400, "Malformed multipart request: no boundary; the Content-Type must be "
+                                      "'multipart/form-data; boundary=...'.")
+        self.stream, self.boundary, self.content_length = stream, boundary, content_length
+        self.disk_limit, self.mem_limit, self.memfile_limit = disk_limit, mem_limit, memfile_limit
+        self.buffer_size, self.charset = buffer_size, charset
+
+    def parse(self) -> Any:
+        """Yield each part; raises ``MultipartError`` as the class docstring says."""
+        from .multipart import MultipartError, MultipartParser
+
+        parser = MultipartParser(_LimitedReader(self.stream, self.content_length), self.boundary,  # type: ignore[arg-type]
+                                 max_memory=self.mem_limit, memfile_limit=self.memfile_limit,
+                                 block_size=self.buffer_size, charset=self.charset)
+        in_memory = on_disk = 0
+        for part in parser.parts():
+            if part.is_buffered():
+                in_memory += part.size
+            else:
+                on_disk += part.size
+            if in_memory > self.mem_limit or on_disk > self.disk_limit:
+                part.close()
+                raise MultipartError(413, f"Multipart body is over the limit of {self.mem_limit} bytes in memory "
+                                          f"or {self.disk_limit} bytes on disk.")
+            yield part
+
+
 def _aliases() -> dict[str, Any]:
     """Bottle's alternative names for demijohn objects, resolved on demand."""
     from .appstack import default_app
@@ -122,10 +176,11 @@ def _aliases() -> dict[str, Any]:
 
 
 _LOCAL = ("py", "py3k", "unicode", "basestring", "imap", "callable", "UTC", "NORUN", "local", "urlunquote",
-          "tob", "touni", "tonat", "json_loads", "getargspec", "depr", "_re_flatten")
+          "tob", "touni", "tonat", "json_loads", "getargspec", "depr", "_re_flatten", "_MultipartParser")
 
 #: Every name this module provides, for ``demijohn.__getattr__``.
-NAMES = frozenset((*MODULES, *STDLIB_NAMES, *_LOCAL, "Request", "Response", "apps", "_parse_http_header"))
+NAMES = frozenset((*MODULES, *STDLIB_NAMES, *_LOCAL, "Request", "Response", "apps", "_parse_http_header",
+                   "_MultipartParser"))
 
 
 def lookup(name: str) -> Any:

@@ -103,23 +103,57 @@ class MultiDict(MutableMapping[str, Any]):
 
 class FormsDict(MultiDict):
     """A :class:`MultiDict` for form and query data whose values are also attributes:
-    ``request.query.page`` is the value, or ``''`` when missing (never an AttributeError)."""
+    ``request.query.page`` is the value, or ``''`` when missing (never an AttributeError).
 
-    __slots__ = ()
+    The dicts the request parses hold text already decoded as UTF-8
+    (:class:`DecodedFormsDict`). A FormsDict you fill yourself behaves as Bottle's: its
+    attributes, :meth:`getunicode` and :meth:`decode` turn bytes, and strings holding
+    UTF-8 read as latin-1 (WSGI's "native strings"), into text with
+    :attr:`input_encoding`; a value that does not decode reads as ``''`` (or the default).
+    """
+
+    #: The encoding of values that are bytes or latin-1 "native strings".
     input_encoding = "utf-8"
+    #: Whether string values are latin-1 "native strings" to decode (``False`` once decoded).
     recode_unicode = True
 
+    def _recode(self, value: Any, encoding: str | None = None) -> Any:
+        """``value`` as text; ``UnicodeError`` when it does not decode."""
+        if isinstance(value, bytes):
+            return value.decode(encoding or self.input_encoding)
+        if isinstance(value, str) and self.recode_unicode and not value.isascii():
+            return value.encode("latin-1").decode(encoding or self.input_encoding)
+        return value
+
     def decode(self, encoding: str | None = None) -> FormsDict:
-        """Return a copy; values are already text decoded as UTF-8, so this is a plain copy
-        kept for Bottle compatibility."""
-        copy = FormsDict()
+        """A copy with every key and value decoded to text (see the class docstring);
+        values that do not decode are left out."""
+        copy = DecodedFormsDict()
         for key, value in self.allitems():
-            copy.append(key, value)
+            try:
+                copy.append(self._recode(key, encoding), self._recode(value, encoding))
+            except UnicodeError:
+                continue
         return copy
 
     def getunicode(self, name: str, default: Any = None, encoding: str | None = None) -> Any:
-        """The value of ``name`` as text, or ``default`` when missing."""
-        return self.get(name, default)
+        """The value of ``name`` as text, or ``default`` when missing or not decodable."""
+        try:
+            return self._recode(self.dict[name][-1], encoding)
+        except (KeyError, UnicodeError):
+            return default
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self.getunicode(name, default="")
+
+
+class DecodedFormsDict(FormsDict):
+    """A :class:`FormsDict` whose values are text already (what the request parses): its
+    attributes return them as they are."""
+
+    recode_unicode = False
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):

@@ -27,7 +27,7 @@ from tempfile import TemporaryFile
 from typing import IO, TYPE_CHECKING, Any, Iterator
 from urllib.parse import unquote
 
-from .datastructures import FormsDict, HeaderDict
+from .datastructures import DecodedFormsDict, FormsDict, HeaderDict
 from .errors import BottleException
 from .response import HTTPError
 
@@ -158,13 +158,47 @@ class FileUpload:
         return f"<FileUpload {self.name!r}: {self.raw_filename!r}>"
 
 
-class _Part:
-    """One part while it is parsed: its headers and where its content goes."""
+class MultipartPart:
+    """One part of a multipart body, field or file, as :meth:`MultipartParser.parts` yields
+    it: ``name``, ``filename`` (as the client sent it; ``None`` for a field), ``headers``,
+    ``charset``, ``size`` and ``file`` (its content, at position 0)."""
 
     def __init__(self, headers: HeaderDict, name: str, filename: str | None, charset: str) -> None:
         self.headers, self.name, self.filename, self.charset = headers, name, filename, charset
         self.file: IO[bytes] = BytesIO()
         self.size = 0
+
+    @property
+    def content_type(self) -> str | None:
+        """The part's ``Content-Type`` header, ``None`` when it has none."""
+        return self.headers.get("Content-Type")
+
+    @property
+    def raw(self) -> bytes:
+        """The content as bytes (read from the start, position kept)."""
+        position = self.file.tell()
+        self.file.seek(0)
+        try:
+            return self.file.read()
+        finally:
+            self.file.seek(position)
+
+    @property
+    def value(self) -> str:
+        """The content as text in the part's charset; a 400 :class:`MultipartError` when it
+        does not decode."""
+        try:
+            return self.raw.decode(self.charset)
+        except (LookupError, UnicodeDecodeError):
+            raise MultipartError(400, f"Multipart field {self.name!r} is not valid {self.charset}.") from None
+
+    def is_buffered(self) -> bool:
+        """Whether the content is held in memory (else it was spooled to a temporary file)."""
+        return isinstance(self.file, BytesIO)
+
+    def close(self) -> None:
+        """Close the content's file (a spooled temporary file is deleted)."""
+        self.file.close()
 
 
 class MultipartParser:
@@ -174,10 +208,10 @@ class MultipartParser:
 
     def __init__(self, stream: IO[bytes], boundary: str, *, max_parts: int = MAX_PARTS,
                  max_header_size: int = MAX_HEADER_SIZE, max_memory: int = 1024 * 1024,
-                 memfile_limit: int = MEMFILE_LIMIT, block_size: int = BLOCK_SIZE) -> None:
+                 memfile_limit: int = MEMFILE_LIMIT, block_size: int = BLOCK_SIZE, charset: str = "utf-8") -> None:
         self.stream, self.delimiter = stream, b"\r\n--" + boundary.encode("latin-1")
         self.max_parts, self.max_header_size, self.max_memory = max_parts, max_header_size, max_memory
-        self.memfile_limit, self.block_size = memfile_limit, block_size
+        self.memfile_limit, self.block_size, self.charset = memfile_limit, block_size, charset
         self.buffer, self.eof = b"\r\n", False  # the leading CRLF makes the first delimiter like the others
 
     def _read(self) -> None:
@@ -188,8 +222,18 @@ class MultipartParser:
             self.eof = True
 
     def parse(self) -> Iterator[tuple[str, Any]]:
-        """Yield ``(field name, value)`` pairs in body order; raises a 400/413 ``HTTPError``
-        for a malformed body or one over a limit."""
+        """Yield ``(field name, value)`` pairs in body order: a string for a field, a
+        :class:`FileUpload` for a file; raises a 400/413 ``HTTPError`` for a malformed body
+        or one over a limit."""
+        for part in self.parts():
+            if part.filename:
+                yield part.name, FileUpload(part.file, part.name, part.filename, part.headers)
+            else:
+                yield part.name, part.value
+
+    def parts(self) -> Iterator[MultipartPart]:
+        """Yield every part, field or file, as a :class:`MultipartPart` read to its end (its
+        ``file`` at position 0), in body order."""
         self._skip_preamble()
         parts, field_bytes = 0, 0
         while self._next_part_follows():
@@ -199,12 +243,10 @@ class MultipartParser:
                                      "(request.multipart.max_parts).")
             part = self._read_headers()
             self._read_content(part, None if part.filename else self.max_memory - field_bytes)
-            if part.filename:
-                part.file.seek(0)
-                yield part.name, FileUpload(part.file, part.name, part.filename, part.headers)
-            else:
+            if not part.filename:
                 field_bytes += part.size
-                yield part.name, self._field_value(part)
+            part.file.seek(0)
+            yield part
 
     def _skip_preamble(self) -> None:
         delimiter = self.delimiter
@@ -236,7 +278,7 @@ class MultipartParser:
         self.buffer = rest[2:]
         return True
 
-    def _read_headers(self) -> _Part:
+    def _read_headers(self) -> MultipartPart:
         while True:
             if self.buffer.startswith(b"\r\n"):
                 block, self.buffer = b"", self.buffer[2:]
@@ -273,8 +315,7 @@ class MultipartParser:
                                      "header lines end with CRLF.") from None
         return self._describe(headers)
 
-    @staticmethod
-    def _describe(headers: HeaderDict) -> _Part:
+    def _describe(self, headers: HeaderDict) -> MultipartPart:
         disposition, options = parse_options_header(headers.get("Content-Disposition", ""))
         if disposition not in ("form-data", "file"):  # "file": RFC 2388's form for files, which Bottle accepts
             raise MultipartError(400, "Malformed multipart part: each part needs 'Content-Disposition: form-data; "
@@ -282,9 +323,12 @@ class MultipartParser:
         if "name" not in options:
             raise MultipartError(400, "Malformed multipart part: its Content-Disposition has no name.")
         _, type_options = parse_options_header(headers.get("Content-Type", ""))
-        return _Part(headers, options["name"], options.get("filename"), type_options.get("charset", "utf-8"))
+        filename = options.get("filename")
+        if filename and "\\" in filename:  # old Internet Explorer sends the whole Windows path: keep the name
+            filename = filename[filename.rfind("\\") + 1:]
+        return MultipartPart(headers, options["name"], filename, type_options.get("charset", self.charset))
 
-    def _read_content(self, part: _Part, memory_left: int | None) -> None:
+    def _read_content(self, part: MultipartPart, memory_left: int | None) -> None:
         """Copy the part's content up to the next delimiter; ``memory_left`` bounds a text field."""
         delimiter, keep = self.delimiter, len(self.delimiter) - 1
         while True:
@@ -301,10 +345,14 @@ class MultipartParser:
                 self.buffer = self.buffer[-keep:]
             self._read()
 
-    def _write(self, part: _Part, data: bytes, memory_left: int | None) -> None:
+    def _write(self, part: MultipartPart, data: bytes, memory_left: int | None) -> None:
         if not data:
             return
         part.size += len(data)
+        declared = part.headers.get("Content-Length")
+        if declared is not None and declared.isdigit() and part.size > int(declared):
+            raise MultipartError(400, f"Malformed multipart body: part {part.name!r} is longer than its "
+                                 f"Content-Length of {declared} bytes.")
         if memory_left is not None and part.size > memory_left:
             raise MultipartError(413, f"Multipart form fields are over the in-memory limit of {self.max_memory} "
                                  "bytes (request.max_memory); send large content as a file.")
@@ -313,14 +361,6 @@ class MultipartParser:
             spooled.write(part.file.getbuffer())
             part.file = spooled
         part.file.write(data)
-
-    @staticmethod
-    def _field_value(part: _Part) -> str:
-        data = part.file.getvalue() if isinstance(part.file, BytesIO) else b""
-        try:
-            return data.decode(part.charset)
-        except (LookupError, UnicodeDecodeError):
-            raise MultipartError(400, f"Multipart field {part.name!r} is not valid {part.charset}.") from None
 
 
 def parse_multipart_request(request: BaseRequest) -> FormsDict:
@@ -343,11 +383,11 @@ def parse_multipart_request(request: BaseRequest) -> FormsDict:
         max_header_size=limit("request.multipart.max_header_size", MAX_HEADER_SIZE),
         max_memory=limit("request.max_memory", request.MAX_MEMORY),
         memfile_limit=limit("request.multipart.memfile_limit", MEMFILE_LIMIT))
-    forms = FormsDict()
+    forms = DecodedFormsDict()
     for name, value in parser.parse():
         forms.append(name, value)
     return forms
 
 
-__all__ = ["FileUpload", "MultipartError", "MultipartParser", "UploadExistsError", "parse_multipart_request",
+__all__ = ["FileUpload", "MultipartError", "MultipartParser", "MultipartPart", "UploadExistsError", "parse_multipart_request",
            "parse_options_header"]

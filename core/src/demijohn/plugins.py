@@ -17,7 +17,6 @@ from .errors import PluginError
 from .response import HTTPResponse
 
 if TYPE_CHECKING:
-    from .app import App
     from .route import Route
 
 
@@ -37,7 +36,9 @@ class JSONPlugin:
     responses with ``Content-Type: application/json``. Installed on every app unless it is
     created with ``autojson=False``; ``JSONPlugin(lists=True)`` also converts lists.
 
-    ``json_dumps`` replaces :func:`json.dumps` (to serialise dates, say)."""
+    ``json_dumps`` replaces :func:`json.dumps` (to serialise dates, say). A second JSON
+    plugin installed later (a pretty-printing subclass, say) shadows this one, as in Bottle:
+    both are named ``json``, and of plugins sharing a name only the last installed applies."""
 
     name = "json"
     api = 2
@@ -45,12 +46,6 @@ class JSONPlugin:
     def __init__(self, json_dumps: Callable[[Any], str] | None = json.dumps, lists: bool = False) -> None:
         self.json_dumps = json_dumps
         self.types: tuple[type, ...] = (dict, list) if lists else (dict,)
-
-    def setup(self, app: App) -> None:
-        """Refuse a second JSON plugin on the same app (both would claim dict results)."""
-        for other in app.plugins:
-            if isinstance(other, JSONPlugin) and other is not self:
-                raise PluginError("A JSON plugin is already installed on this app; uninstall('json') first.", self)
 
     def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """Wrap ``callback`` so its dict results are serialised."""

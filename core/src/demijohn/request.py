@@ -15,7 +15,7 @@ from io import BytesIO
 from typing import IO, Any
 from urllib.parse import SplitResult, quote, unquote, urljoin
 
-from .datastructures import FormsDict, WSGIHeaderDict
+from .datastructures import DecodedFormsDict, FormsDict, WSGIHeaderDict
 from .httputil import cookie_decode, parse_auth, path_shift
 from .response import HTTPError
 from .util import DictProperty
@@ -58,7 +58,7 @@ def parse_query(text: str, what: str = "query string") -> FormsDict:
                 values[key].append(value)
             else:
                 values[key] = [value]
-    return FormsDict.from_lists(values)
+    return DecodedFormsDict.from_lists(values)
 
 
 class BaseRequest:
@@ -320,7 +320,7 @@ class BaseRequest:
 
             return parse_multipart_request(self)
         if content_type and not content_type.startswith("application/x-www-form-urlencoded"):
-            return FormsDict()
+            return DecodedFormsDict()
         data = self._body_bytes()
         try:
             text = data.decode("latin-1")
@@ -331,7 +331,7 @@ class BaseRequest:
     @DictProperty("environ", "bottle.request.forms", read_only=True)
     def forms(self) -> FormsDict:
         """Form fields from the body (urlencoded or multipart), file uploads left out."""
-        forms = FormsDict()
+        forms = DecodedFormsDict()
         for name, value in self.POST.allitems():
             if isinstance(value, str):
                 forms.append(name, value)
@@ -340,7 +340,7 @@ class BaseRequest:
     @DictProperty("environ", "bottle.request.files", read_only=True)
     def files(self) -> FormsDict:
         """File uploads from a multipart body, as :class:`demijohn.FileUpload` objects by field name."""
-        files = FormsDict()
+        files = DecodedFormsDict()
         for name, value in self.POST.allitems():
             if not isinstance(value, str):
                 files.append(name, value)
@@ -349,7 +349,7 @@ class BaseRequest:
     @DictProperty("environ", "bottle.request.params", read_only=True)
     def params(self) -> FormsDict:
         """Query parameters and form fields together (form fields last)."""
-        params = FormsDict()
+        params = DecodedFormsDict()
         for name, value in self.query.allitems():
             params.append(name, value)
         for name, value in self.forms.allitems():

@@ -244,6 +244,7 @@ class TemplatePlugin:
 
     def setup(self, app: Any) -> None:
         """Make the plugin reachable as ``app.tpl``, as in Bottle."""
+        vars(app).pop("tpl", None)  # app attributes are set once; a later template plugin takes the name
         app.tpl = self
 
     def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:

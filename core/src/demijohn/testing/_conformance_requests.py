@@ -160,7 +160,7 @@ class RequestChecks(ConformanceCase):
         """The plugin answers the same in an app mounted below a prefix."""
         built = self.kit.build()
         parent = self.make_app()
-        parent.mount("/mounted", built.app)
+        parent.mount("/mounted/", built.app)
         token = self.kit.token()
         answer = self.kit.send(parent, "/mounted/probe", token=token)
         alone = self.kit.build()
