@@ -2,8 +2,9 @@
 JSON and template plugins and every first-party plugin, each with its embedded backend (SQLite, signed
 cookies, in-process cache): the kit checks the plugin protocol, not the backends.
 
-A plugin package that is not installed fails its class with the reason under ``CI=true``
-and skips it otherwise (``tox -e conformance`` installs them all).
+Every class is strict: a first-party plugin keeps the SHOULD rules too (a broken one fails
+here instead of warning). A plugin package that is not installed fails its class with the
+reason under ``CI=true`` and skips it otherwise (``tox -e conformance`` installs them all).
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ def plugin_module(name: str) -> ModuleType:
         pytest.skip(reason)
 
 
-class TestJSONPluginConformance(PluginConformance):
+class FirstPartyConformance(PluginConformance):
+    """The kit in strict mode: SHOULD rules fail too."""
+
+    __test__ = False
+    strict = True
+
+
+class TestJSONPluginConformance(FirstPartyConformance):
     def make_plugin(self) -> JSONPlugin:
         return JSONPlugin()
 
@@ -44,7 +52,7 @@ class TestJSONPluginConformance(PluginConformance):
     # no make_conflicting_plugin: a second JSON plugin shadows the first, as in Bottle
 
 
-class TestTemplatePluginConformance(PluginConformance):
+class TestTemplatePluginConformance(FirstPartyConformance):
     # The callback returns a str, which the template= wrapper passes through: the kit checks
     # the protocol without Jinja2 (an optional extra); core/tests cover the rendering.
     route_config: ClassVar[dict[str, Any]] = {"template": "conformance {{ greeting }}"}
@@ -59,7 +67,7 @@ class TestTemplatePluginConformance(PluginConformance):
         return app
 
 
-class TestSQLAlchemyPluginConformance(PluginConformance):
+class TestSQLAlchemyPluginConformance(FirstPartyConformance):
     unconcerned_route_config: ClassVar[dict[str, Any] | None] = {}
 
     def make_plugin(self) -> Any:
@@ -72,7 +80,7 @@ class TestSQLAlchemyPluginConformance(PluginConformance):
         return self.make_plugin()
 
 
-class TestSessionPluginConformance(PluginConformance):
+class TestSessionPluginConformance(FirstPartyConformance):
     unconcerned_route_config: ClassVar[dict[str, Any] | None] = {"session": False}
 
     def make_plugin(self) -> Any:
@@ -89,7 +97,7 @@ class TestSessionPluginConformance(PluginConformance):
         return self.make_plugin()
 
 
-class TestJSONSchemaPluginConformance(PluginConformance):
+class TestJSONSchemaPluginConformance(FirstPartyConformance):
     route_config: ClassVar[dict[str, Any]] = {"schema": {"type": "object", "required": ["a"]}}
     request: ClassVar[dict[str, Any]] = {"method": "POST", "json": {"a": 1}}
     unconcerned_route_config: ClassVar[dict[str, Any] | None] = {}
@@ -104,7 +112,7 @@ class TestJSONSchemaPluginConformance(PluginConformance):
         return self.make_plugin()
 
 
-class TestCachePluginConformance(PluginConformance):
+class TestCachePluginConformance(FirstPartyConformance):
     route_config: ClassVar[dict[str, Any]] = {"cache": True}
     unconcerned_route_config: ClassVar[dict[str, Any] | None] = {}
 

@@ -1,14 +1,21 @@
 """Deliberately broken plugins, each breaking one api-2 rule, for the conformance kit's own
 tests: running the kit over one must fail exactly the kit tests named in its ``breaks``
-(the tests of the rule it breaks) and ``also_fails`` (tests that trip over the same fault).
+(the tests of the MUST rule it breaks) and ``also_fails`` (tests that trip over the same
+fault), and warn in exactly the tests named in its ``warns`` (a SHOULD rule it breaks; those
+fail too in strict mode). ``skips`` names the tests that do not apply to it.
 
 ``WellBehavedPlugin`` is the control: it follows every rule and passes the whole kit. Each
 broken plugin is a subclass that changes one thing, so a failure can only come from that.
+``stopwatch`` and ``ResourcePlugin`` are written the way Bottle's plugin guide describes
+plugins (a bare decorator; a class with ``name``, ``api = 2``, ``setup`` and ``apply``, no
+``functools.wraps``): they keep every MUST rule and only warn.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import time
 from typing import Any, Callable, ClassVar
 
 from demijohn import HTTPError, PluginError, request, response
@@ -23,6 +30,8 @@ class WellBehavedPlugin:
     keyword = "greet"
     breaks: ClassVar[frozenset[str]] = frozenset()
     also_fails: ClassVar[frozenset[str]] = frozenset()
+    warns: ClassVar[frozenset[str]] = frozenset()
+    skips: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
         self.installed = False
@@ -148,7 +157,7 @@ class WrapsEveryRoutePlugin(WellBehavedPlugin):
 class DropsNameAndDocPlugin(WellBehavedPlugin):
     """Returns its wrapper without ``functools.wraps``."""
 
-    breaks = frozenset({"test_wrapper_keeps_the_callback_name_and_doc"})
+    warns = frozenset({"test_wrapper_keeps_the_callback_name_and_doc"})
 
     def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
         if not route.config.get(self.keyword):
@@ -210,21 +219,21 @@ class NamelessPlugin(WellBehavedPlugin):
     """Has no name, so it cannot be skipped or uninstalled by name."""
 
     name = None  # type: ignore[assignment]
-    breaks = frozenset({"test_plugin_has_a_name", "test_skip_by_name_leaves_the_route_unwrapped",
-                        "test_uninstall_by_name_removes_the_plugin"})
+    warns = frozenset({"test_plugin_has_a_name"})
+    skips = frozenset({"test_skip_by_name_leaves_the_route_unwrapped", "test_uninstall_by_name_removes_the_plugin"})
 
 
 class ApiOnePlugin(WellBehavedPlugin):
     """Declares ``api = 1`` although it implements apply(callback, route)."""
 
     api = 1
-    breaks = frozenset({"test_plugin_declares_api_2"})
+    warns = frozenset({"test_plugin_declares_api_2"})
 
 
 class AcceptsARivalPlugin(WellBehavedPlugin):
     """Claims the ``greet`` route keyword but lets a second plugin claim it too."""
 
-    breaks = frozenset({"test_second_instance_claiming_the_same_resource_is_refused"})
+    warns = frozenset({"test_second_instance_claiming_the_same_resource_is_refused"})
 
     def setup(self, app: Any) -> None:
         self.installed = True
@@ -252,3 +261,83 @@ class WellBehavedConformance(PluginConformance):
 
     def make_conflicting_plugin(self) -> WellBehavedPlugin:
         return self.plugin_class()
+
+
+# -- written as Bottle's plugin guide describes plugins ---------------------------------------------
+def stopwatch(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain decorator plugin: reports how long each callback took in ``X-Exec-Time``."""
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.time()
+        body = callback(*args, **kwargs)
+        response.headers["X-Exec-Time"] = str(time.time() - started)
+        return body
+    return timed
+
+
+class Resource:
+    """What :class:`ResourcePlugin` hands to a callback: opened per request, closed after it."""
+
+    def __init__(self) -> None:
+        self.state = "open"
+
+    def close(self) -> None:
+        self.state = "closed"
+
+
+class ResourcePlugin:
+    """Passes a fresh :class:`Resource` to callbacks that take a ``resource`` argument (the
+    keyword can be changed per route with ``resource={'keyword': ...}``), and leaves other
+    routes alone; refuses a second plugin with the same keyword."""
+
+    name = "resource"
+    api = 2
+
+    def __init__(self, keyword: str = "resource") -> None:
+        self.keyword = keyword
+
+    def setup(self, app: Any) -> None:
+        for other in app.plugins:
+            if isinstance(other, ResourcePlugin) and other.keyword == self.keyword:
+                raise PluginError(f"Another ResourcePlugin already passes {self.keyword!r}.", self)
+
+    def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+        keyword = (route.config.get("resource") or {}).get("keyword", self.keyword)
+        if keyword not in inspect.signature(route.callback).parameters:
+            return callback
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs[keyword] = resource = Resource()
+            try:
+                return callback(*args, **kwargs)
+            finally:
+                resource.close()
+        return wrapper
+
+
+class StopwatchConformance(PluginConformance):
+    """The kit over :func:`stopwatch`, configured as its author would."""
+
+    __test__ = False
+    volatile_headers = frozenset({"x-exec-time"})
+    #: What the kit reports for it: a decorator without a name or functools.wraps.
+    warns: ClassVar[frozenset[str]] = frozenset({"test_plugin_has_a_name", "test_wrapper_keeps_the_callback_name_and_doc"})
+
+    def make_plugin(self) -> Any:
+        return stopwatch
+
+
+class ResourcePluginConformance(PluginConformance):
+    """The kit over :class:`ResourcePlugin`, configured as its author would."""
+
+    __test__ = False
+    unconcerned_route_config: ClassVar[dict[str, Any] | None] = {}
+    warns: ClassVar[frozenset[str]] = frozenset({"test_wrapper_keeps_the_callback_name_and_doc"})
+
+    def make_plugin(self) -> ResourcePlugin:
+        return ResourcePlugin()
+
+    def make_callback(self) -> Callable[..., Any]:
+        return lambda resource: f"resource {resource.state}"
+
+    def make_conflicting_plugin(self) -> ResourcePlugin:
+        return ResourcePlugin()

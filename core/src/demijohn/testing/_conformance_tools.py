@@ -10,6 +10,7 @@ import functools
 import inspect
 import threading
 import uuid
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -19,6 +20,7 @@ from ..app import App
 from ..context import request
 from ..response import HTTPResponse
 from ..route import Route
+from ._conformance_rules import RULES, SHOULD, PluginConformanceWarning, ShouldNotMet
 from .client import Client
 
 #: The query parameter that makes every request the kit sends unique (and traceable).
@@ -27,52 +29,40 @@ TOKEN = "conformance_request"
 #: The keys a conformance class's ``request`` dict may hold.
 REQUEST_KEYS = frozenset({"method", "query", "headers", "json", "data"})
 
-RULES = {
-    "api": "A plugin object has apply(callback, route) and declares api = 2 (DESIGN §4).",
-    "name": "A plugin has a non-empty str `name`, so users can skip=['name'] and uninstall('name') it (DESIGN §4).",
-    "concerned": "The conformance class must describe a route the plugin wraps: make_callback(), route_config "
-                 "and request are what the plugin needs to apply; otherwise the kit's other tests prove nothing.",
-    "skip": "skip=[the instance], skip=[its class], skip=['its name'] and skip=True leave the plugin out of that "
-            "route: its apply() is not called and the route answers exactly as in an app without the plugin "
-            "(DESIGN §4.3).",
-    "route_apply": "apply=[plugin] on one route wraps that route only, and never calls the plugin's setup() "
-                   "or close(): those belong to app.install()/app.uninstall() (DESIGN §4.3).",
-    "once": "apply() runs once per route and the wrapper it returns is cached in route.call; requests must not "
-            "rebuild it (no route.reset() or RouteReset per request) (DESIGN §4.4).",
-    "again": "After route.reset(), app.reset(), or installing/uninstalling another plugin, apply() runs again "
-             "(once) and the new chain is used: a plugin must not hand back a wrapper it cached itself "
-             "(DESIGN §4.4).",
-    "setup": "app.install(plugin) calls plugin.setup(app) exactly once per install and lists the plugin once "
-             "in app.plugins (DESIGN §4.1).",
-    "close": "app.uninstall(plugin) and app.close() each call plugin.close() exactly once, with no arguments "
-             "(DESIGN §4.2).",
-    "uninstall": "app.uninstall(x) with x the instance, the class or the name removes the plugin, returns it and "
-                 "leaves the routes answering as in an app without it (DESIGN §4.2).",
-    "conflict": "Installing a second plugin that claims the same unique resource (keyword, route option, name) "
-                "raises PluginError from setup(), saying which plugin clashes and how to fix it (DESIGN §4.1).",
-    "identity": "A plugin that does not concern a route returns the callback itself from apply(), so the route "
-                "pays nothing for it (DESIGN §4.4).",
-    "passthrough": "An HTTPResponse or HTTPError raised by the callback passes through the plugin unchanged: the "
-                   "same object, answering as in an app without the plugin.",
-    "wraps": "The wrapper apply() returns keeps the callback's __name__ and __doc__ (functools.wraps), so "
-             "introspection, URL building and error reports still name the real callback.",
-    "order": "A plugin works in any position of the chain: it calls the `callback` apply() received (never "
-             "route.callback), so the plugins inside it still run, once per request (DESIGN §4.3).",
-    "threads": "Per-request state lives in the request (request.environ, locals, contextvars), never on the "
-               "plugin object: concurrent requests through one plugin each get their own result.",
-    "mount": "A plugin works in an app mounted below a prefix of another app (app.mount('/prefix', sub)): it "
-             "answers as the same app does unmounted.",
-}
-
 #: Headers compared by count only: their values legitimately differ between two equal requests.
 VOLATILE_HEADERS = frozenset({"date", "set-cookie", "etag", "last-modified", "expires", "age"})
 
 
+class DecoratorPlugin:
+    """Stands in for a plugin that is a plain decorator (no ``apply``), so the kit sees which
+    route each call is for: ``apply(callback, route)`` returns ``decorator(callback)``, which
+    is what an app does with the decorator itself. Other attributes are the decorator's."""
+
+    def __init__(self, decorator: Callable[..., Any]) -> None:
+        self.decorator = decorator
+
+    def apply(self, callback: Callable[..., Any], route: Route) -> Any:
+        """Decorate ``callback`` as an app would."""
+        return self.decorator(callback)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.decorator, name)
+
+    def __repr__(self) -> str:
+        return repr(self.decorator)
+
+
 class ProtocolSpy:
     """Wraps a plugin's ``setup``, ``apply`` and ``close`` on the instance to count the calls
-    an app makes to them and remember what ``apply`` returned for each route."""
+    an app makes to them and remember what ``apply`` returned for each route. A plain
+    decorator plugin is watched through a :class:`DecoratorPlugin` (``spy.plugin``)."""
 
     def __init__(self, plugin: Any) -> None:
+        self.is_decorator = callable(plugin) and not hasattr(plugin, "apply")
+        if self.is_decorator:
+            plugin = DecoratorPlugin(plugin)
         self.plugin = plugin
         self.setup_calls = 0
         self.close_calls = 0
@@ -105,7 +95,7 @@ class ProtocolSpy:
     def _spy_apply(self, original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
         def apply(callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
-            result = original(callback, route)
+            result: Callable[..., Any] = original(callback, route)
             with self._lock:
                 self.applied.append((route, callback, result))
             return result
@@ -250,8 +240,9 @@ class Kit:
     """Builds apps, routes and requests from a conformance class's settings, and reports
     failures with the rule that was broken and the route's plugin chain."""
 
-    def __init__(self, case: Any) -> None:
+    def __init__(self, case: Any, strict: bool = False) -> None:
         self.case = case
+        self.strict = strict
         self._prefix = uuid.uuid4().hex[:8]
         self._count = 0
         self._plugins: list[ProtocolSpy] = []
@@ -266,14 +257,16 @@ class Kit:
     # -- building -------------------------------------------------------------------------------
     def new_plugin(self) -> tuple[Any, ProtocolSpy]:
         """A fresh plugin from ``make_plugin()``, watched by a spy."""
-        plugin = self.case.make_plugin()
+        spy = ProtocolSpy(self.case.make_plugin())
+        self._plugins.append(spy)
+        return spy.plugin, spy
+
+    def adopt(self, plugin: Any) -> Any:
+        """Close ``plugin`` (made outside :meth:`new_plugin`) at the end of the test too;
+        returns what to install (a decorator plugin comes back wrapped, as :meth:`new_plugin` does)."""
         spy = ProtocolSpy(plugin)
         self._plugins.append(spy)
-        return plugin, spy
-
-    def adopt(self, plugin: Any) -> None:
-        """Close ``plugin`` (made outside :meth:`new_plugin`) at the end of the test too."""
-        self._plugins.append(ProtocolSpy(plugin))
+        return spy.plugin
 
     def build(self, install: bool = True, route_level: bool = False, skip: Callable[[Any], Any] | None = None,
               before: Iterable[Any] = (), after: Iterable[Any] = (), concerned: bool = True,
@@ -326,11 +319,18 @@ class Kit:
     def describe(self, plugin: Any) -> str:
         """How failure reports name the plugin."""
         name = getattr(plugin, "name", None)
-        return f"{type(plugin).__name__}" + (f" (name {name!r})" if name else "")
+        if isinstance(plugin, DecoratorPlugin):
+            label = f"decorator {getattr(plugin.decorator, '__qualname__', type(plugin.decorator).__name__)}"
+        else:
+            label = type(plugin).__name__
+        return label + (f" (name {name!r})" if name else "")
 
     def fail(self, problem: str, rule: str, built: Built | None = None, details: Iterable[str] = ()) -> None:
-        """Fail the test: what the plugin did, the rule, the route's plugin chain, details."""
-        lines = [problem, f"Rule: {RULES[rule]}"]
+        """Report a broken rule: what the plugin did, the rule, the route's plugin chain and
+        details. Fails the test for a MUST rule (or in strict mode); for a SHOULD rule, warns
+        with :class:`PluginConformanceWarning` and ends the test as passed."""
+        broken = RULES[rule]
+        lines = [problem, f"Rule ({broken.level}, {broken.key}): {broken.text}"]
         if built is not None:
             lines.append(f"Plugin chain of {built.route.method} {built.route.rule!r} (route.explain(), "
                          "outermost first):")
@@ -342,6 +342,9 @@ class Kit:
         if details:
             lines.append("What differed:")
             lines += [f"  - {detail}" for detail in details]
+        if broken.level == SHOULD and not self.strict:
+            warnings.warn(PluginConformanceWarning("\n".join(lines)), stacklevel=2)
+            raise ShouldNotMet(rule)
         pytest.fail("\n".join(lines), pytrace=False)
 
     def close(self) -> None:
