@@ -212,7 +212,8 @@ def test_address_in_use_is_one_line_and_exit_1(tmp_path):
     with Served(["-m", "demijohn", "--bind", f"127.0.0.1:{port}", "hello:app"], log_dir=tmp_path) as first:
         first.wait_serving(("127.0.0.1", port))
         second = cli("--bind", f"127.0.0.1:{port}", "hello:app")
-        assert second.returncode == 1 and "cannot serve on 127.0.0.1:" in second.stderr
+        assert second.returncode == 1 and second.stderr.startswith(f"demijohn: error: port {port} is in use: ")
+        assert second.stderr.count("\n") == 1 and "Listening" not in second.stdout + second.stderr
         assert get(("127.0.0.1", port)) == (200, "hello")
 
 
