@@ -54,8 +54,8 @@ def app():
     return app
 
 
-def page(app, path="/average", **kwargs):
-    answer = Client(app).get(path, environ={"wsgi.errors": io.StringIO()}, **kwargs)
+def page(app, path="/average", environ=None, **kwargs):
+    answer = Client(app).get(path, environ={"wsgi.errors": io.StringIO(), **(environ or {})}, **kwargs)
     assert answer.status_code == 500
     return answer.text
 
@@ -150,3 +150,11 @@ def test_rendered_outside_a_request_it_says_so():
     except ZeroDivisionError as error:
         text = App().default_error_handler(HTTPError(500, "Internal Server Error", error))
     assert "<p>(raised outside a request)</p>" in text and "ZeroDivisionError" in text
+
+
+def test_content_headers_are_shown_only_for_a_request_with_a_body(app):
+    app.post("/average")(lambda: 1 / 0)
+    assert "<th>Content-Type</th>" not in page(app, environ={"CONTENT_TYPE": "text/plain", "CONTENT_LENGTH": ""})
+    posted = Client(app).post("/average", data={"n": "1"}, environ={"wsgi.errors": io.StringIO()}).text
+    assert "<th>Content-Type</th><td>application/x-www-form-urlencoded</td>" in posted
+    assert "<th>Content-Length</th><td>3</td>" in posted

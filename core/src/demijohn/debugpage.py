@@ -200,8 +200,10 @@ def _table(rows: Iterable[tuple[str, str]]) -> str:
 def _headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The request headers from ``environ``, named as they came (``Content-Type``, ``X-Token``)."""
     headers = []
+    # Servers fill in CONTENT_TYPE (wsgiref: text/plain) and CONTENT_LENGTH for bodyless requests too.
+    has_body = bool(environ.get("CONTENT_LENGTH")) or "HTTP_TRANSFER_ENCODING" in environ
     for key, value in sorted(environ.items()):
-        if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if key.startswith("HTTP_") or (has_body and key in ("CONTENT_TYPE", "CONTENT_LENGTH")):
             name = key[5:] if key.startswith("HTTP_") else key
             headers.append(("-".join(part.capitalize() for part in name.split("_")), str(value)))
     return headers
