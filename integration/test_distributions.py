@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,6 +89,13 @@ def test_each_package_has_one_version_source():
     for folder, _ in PACKAGES.values():
         project = tomllib.loads((ROOT / folder / "pyproject.toml").read_text())["project"]
         assert "version" not in project and "version" in project["dynamic"], f"{folder}/pyproject.toml"
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_each_package_has_a_changelog_naming_its_version(name):
+    changelog = (ROOT / PACKAGES[name][0] / "CHANGELOG.md").read_text()
+    assert re.search(rf"^## {re.escape(source_version(name))}\b", changelog, re.MULTILINE), (
+        f"{PACKAGES[name][0]}/CHANGELOG.md has no '## {source_version(name)}' heading (see docs/releasing.md)")
 
 
 def test_every_package_builds_an_sdist_and_a_wheel(dist):
