@@ -158,3 +158,37 @@ def test_content_headers_are_shown_only_for_a_request_with_a_body(app):
     posted = Client(app).post("/average", data={"n": "1"}, environ={"wsgi.errors": io.StringIO()}).text
     assert "<th>Content-Type</th><td>application/x-www-form-urlencoded</td>" in posted
     assert "<th>Content-Length</th><td>3</td>" in posted
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no")
+
+
+def test_an_exception_whose_str_fails_still_gets_its_page(app):
+    app.get("/unprintable")(lambda: (_ for _ in ()).throw(Unprintable()))
+    assert "Unprintable: &lt;str() of the exception failed&gt;</h1>" in page(app, "/unprintable")
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="add_note() came with Python 3.11")
+def test_the_title_is_the_exception_not_its_notes(app):
+    def noted():
+        error = KeyError("id")
+        error.add_note("while loading the note")
+        raise error
+
+    app.get("/noted")(noted)
+    text = page(app, "/noted")
+    assert "<h1>KeyError: &#039;id&#039;</h1>" in text and "while loading the note" in text  # in the plain text
+
+
+def test_a_context_that_loops_back_is_shown_once(app):
+    def looping():
+        first, second = ValueError("first"), KeyError("second")
+        first.__context__, second.__context__ = second, first
+        raise first
+
+    app.get("/looping")(looping)
+    text = page(app, "/looping")
+    assert text.count("<strong>ValueError: first</strong>") == 1 and text.count("KeyError: &#039;second&#039;</strong>") == 1
+    assert text.index("KeyError") < text.index("During handling") < text.index("<strong>ValueError")

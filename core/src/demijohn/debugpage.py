@@ -67,16 +67,11 @@ def render_debug_page(error: HTTPError, environ: Mapping[str, Any] | None) -> st
     """The debug page for ``error`` (whose ``exception`` caused it) raised while answering ``environ``."""
     exception = error.exception
     if isinstance(exception, BaseException):
-        summary = traceback.TracebackException.from_exception(exception)
-        title = _exception_line(summary)
-        frames = _chain_html(summary)
+        title, frames = describe(exception), _chain_html(exception)
+        plain = error.traceback or "".join(traceback.format_exception(exception))
     else:
-        title = repr(exception)
+        title, plain = repr(exception), error.traceback or ""
         frames = f"<p>{html_escape(title)}</p>"
-    if not error.traceback and isinstance(exception, BaseException):
-        plain = "".join(traceback.format_exception(exception))
-    else:
-        plain = error.traceback or ""
     return (
         f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -93,31 +88,45 @@ def render_debug_page(error: HTTPError, environ: Mapping[str, Any] | None) -> st
     )
 
 
-def _exception_line(summary: traceback.TracebackException) -> str:
-    """``ValueError: the message`` (the last line Python prints for it)."""
-    return "".join(summary.format_exception_only()).strip().splitlines()[-1]
+def describe(exception: BaseException) -> str:
+    """``ValueError: the message``, the way Python's traceback names an exception."""
+    kind = type(exception)
+    name = kind.__qualname__ if kind.__module__ in ("builtins", "__main__") else f"{kind.__module__}.{kind.__qualname__}"
+    try:
+        message = str(exception)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not break the page that reports it
+        message = "<str() of the exception failed>"
+    return f"{name}: {message}" if message else name
 
 
-def _chain_html(summary: traceback.TracebackException) -> str:
-    """Every exception of the chain in the order Python prints them (the first cause first),
-    each with its frames, joined by the sentence Python puts between them."""
-    entries: list[tuple[traceback.TracebackException, str]] = []  # (exception, sentence before it)
-    current: traceback.TracebackException | None = summary
-    while current is not None:
+def _chain(exception: BaseException) -> list[tuple[BaseException, str]]:
+    """The exceptions that led to ``exception`` and it, in the order Python prints them (the
+    first cause first), each with the sentence printed before it."""
+    chain: list[tuple[BaseException, str]] = []
+    seen: set[int] = set()
+    current: BaseException | None = exception
+    while current is not None and id(current) not in seen:  # a context can loop back
+        seen.add(id(current))
         if current.__cause__ is not None:
-            sentence, current_cause = "The above exception was the direct cause of this one:", current.__cause__
+            sentence, earlier = "The above exception was the direct cause of this one:", current.__cause__
         elif current.__context__ is not None and not current.__suppress_context__:
-            sentence, current_cause = "During handling of the above exception, this one happened:", current.__context__
+            sentence, earlier = "During handling of the above exception, this one happened:", current.__context__
         else:
-            sentence, current_cause = "", None
-        entries.append((current, sentence))
-        current = current_cause
+            sentence, earlier = "", None
+        chain.append((current, sentence))
+        current = earlier
+    chain[-1] = (chain[-1][0], "")  # nothing is printed above the first one
+    return chain[::-1]
+
+
+def _chain_html(exception: BaseException) -> str:
+    """Every exception of the chain with its frames, joined by the sentences Python puts between them."""
     parts = []
-    for exception, sentence in reversed(entries):
+    for link, sentence in _chain(exception):
         if sentence:
             parts.append(f'<p class="chain">{sentence}</p>')
-        parts.append(_frames_html(exception.stack))
-        parts.append(f"<p><strong>{html_escape(_exception_line(exception))}</strong></p>")
+        parts.append(_frames_html(traceback.extract_tb(link.__traceback__)))
+        parts.append(f"<p><strong>{html_escape(describe(link))}</strong></p>")
     return "".join(parts)
 
 
