@@ -11,7 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from demijohn import App, run
 from demijohn.ports import PortInUse, check_port, exit_if_taken, free_port_near, is_taken
+from serving_apps.extras import Recorder
 from serving_apps.harness import Served, child_env, free_port
 from test_cli import ADAPTERS, installed
 
@@ -109,3 +111,22 @@ def test_the_suggested_port_serves(taken, tmp_path):
     port = int(suggested.rsplit(":", 1)[1])
     with Served(["-m", "demijohn", "--bind", suggested, "hello:app"], log_dir=tmp_path) as served:
         assert served.wait_serving(("127.0.0.1", port)) == (200, "hello")
+
+
+class RecordingBinder(Recorder):
+    """Records instead of serving, but says it listens on host:port itself (the default)."""
+
+    binds_address = True
+
+
+def test_run_checks_the_port_of_an_adapter_that_listens_itself_before_it_runs(taken):
+    Recorder.served.clear()
+    with pytest.raises(SystemExit, match=f"port {taken} is in use"):
+        run(App(), server=RecordingBinder, port=taken, quiet=True)
+    assert Recorder.served == []
+
+
+def test_an_adapter_that_does_not_listen_itself_is_not_checked(taken):
+    Recorder.served.clear()
+    run(App(), server=Recorder, port=taken, quiet=True)
+    assert len(Recorder.served) == 1
