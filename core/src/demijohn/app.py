@@ -342,11 +342,13 @@ class App:
     def default_error_handler(self, error: HTTPError) -> str:
         """Render an error page: the status and the error's message; the exception and
         traceback only in debug mode."""
+        if self.debug_mode and error.exception is not None:  # the traceback with source, and the request
+            from .debugpage import render_debug_page  # first use only: keeps `import demijohn` light
+
+            return render_debug_page(error, current.get((None, None))[0])
         details = ""
-        if self.debug_mode and error.exception is not None:
-            details = f"<h2>Exception</h2><pre>{html_escape(repr(error.exception))}</pre>"
         if self.debug_mode and error.traceback:
-            details += f"<h2>Traceback</h2><pre>{html_escape(error.traceback)}</pre>"
+            details = f"<h2>Traceback</h2><pre>{html_escape(error.traceback)}</pre>"
         message = error.body if isinstance(error.body, str) else ""
         return ERROR_PAGE.format(status=html_escape(error.status_line), message=html_escape(message), details=details)
 

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 from .datastructures import ConfigDict
 from .errors import BottleException
+from .ports import check_port
 
 class UsageError(BottleException, ValueError):
     """A command-line option has a value the CLI cannot use; the message names it."""
@@ -134,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             app = prepare_app(args.app, plugins=args.plugin, config=config)
             print("\n".join(describe_routes(app)) or "(no routes)")
             return 0
+        check_port(host, port)  # PortInUse: one line naming a free port for --bind, before any banner
         run(args.app, server=args.server, host=host, port=port, reloader=args.reload, interval=args.interval,
             plugins=args.plugin, config=config)
     except BottleException as error:  # ServerError, LoadError: one line says what to fix

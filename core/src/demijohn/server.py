@@ -19,6 +19,7 @@ import warnings
 from typing import Any, Callable, Iterable
 
 from .errors import BottleException
+from .ports import exit_if_taken
 
 
 class ServerError(BottleException, ValueError):
@@ -37,6 +38,9 @@ class ServerAdapter:
     quiet: bool = False
     #: The importable package this adapter needs (``None``: only the standard library).
     package: str | None = None
+    #: Whether :meth:`run` listens on ``host:port`` itself, so that :func:`run` checks the port
+    #: is free before the banner. False for an adapter that does not (one handed a socket, say).
+    binds_address: bool = True
 
     def __init__(self, host: str = "127.0.0.1", port: int | str = 8080, **options: Any) -> None:
         self.host = host
@@ -439,6 +443,8 @@ def run(app: Any = None, server: str | type[ServerAdapter] | ServerAdapter = "ws
         return
     adapter = make_server(server, host, port, **server_options)
     adapter.quiet = adapter.quiet or quiet
+    if adapter.binds_address:
+        exit_if_taken(adapter.host, adapter.port, hint="run(port={port})")
     if reloader and not reloading.is_child():
         status = reloading.supervise(interval)
     elif reloader:

@@ -44,6 +44,7 @@ class NeedsMissingPackage(ServerAdapter):
 class Recorder(ServerAdapter):
     """Records what it was asked to serve instead of serving."""
 
+    binds_address = False
     served = []
 
     def run(self, handler):

@@ -81,6 +81,14 @@ def child_env(*paths: str | Path) -> dict[str, str]:
     return env
 
 
+def default_sigint() -> None:
+    """Run in a child before it starts: give it the default SIGINT handling a terminal's
+    Ctrl-C meets. A runner that starts the tests in the background (``make test &``, a CI
+    job) ignores SIGINT, and an ignored signal stays ignored in every child, so without
+    this :meth:`Served.interrupt` would not reach the server."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Served:
     """A server subprocess. Use as a context manager: on exit it is interrupted (SIGINT,
     like Ctrl-C), then killed with its whole process group if it does not stop in time."""
@@ -91,7 +99,8 @@ class Served:
         self.log_path = log_dir / f"server-{time.monotonic_ns()}.log"
         self.log = open(self.log_path, "w+b")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env or child_env(),
-                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+                                        preexec_fn=default_sigint)
 
     @property
     def output(self) -> str:

@@ -14,9 +14,16 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any, Protocol, runtime_checkable
 
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
+try:
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+except ModuleNotFoundError as missing:  # the [redis] extra is optional: MemoryBackend needs nothing
+    if missing.name != "redis":
+        raise
+    redis = None  # type: ignore[assignment]
+
+_NO_REDIS = "RedisBackend needs the Redis client, which is not installed: pip install 'demijohn-cache[redis]'"
 
 __all__ = ["Backend", "CacheBackendError", "MemoryBackend", "RedisBackend"]
 
@@ -210,6 +217,8 @@ class RedisBackend:
         socket_timeout: float = 1.0,
         poll_interval: float = 0.005,
     ) -> None:
+        if redis is None:
+            raise ModuleNotFoundError(_NO_REDIS, name="redis")
         if isinstance(url_or_client, str):
             self.client = redis.Redis.from_url(
                 url_or_client,

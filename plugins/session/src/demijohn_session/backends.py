@@ -20,11 +20,19 @@ import secrets
 from collections.abc import Iterable
 from typing import Any, Protocol, runtime_checkable
 
-import redis
 from demijohn import DemijohnError
 from itsdangerous import BadData, Signer, URLSafeTimedSerializer
-from redis.backoff import NoBackoff
-from redis.retry import Retry
+
+try:
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+except ModuleNotFoundError as missing:  # the [redis] extra is optional: CookieBackend needs nothing
+    if missing.name != "redis":
+        raise
+    redis = None  # type: ignore[assignment]
+
+_NO_REDIS = "RedisBackend needs the Redis client, which is not installed: pip install 'demijohn-session[redis]'"
 
 __all__ = [
     "DEFAULT_TTL",
@@ -206,6 +214,8 @@ class RedisBackend:
         secret_or_secrets: str | bytes | Iterable[str | bytes],
         timeout: float = 2.0,
     ) -> None:
+        if redis is None:
+            raise ModuleNotFoundError(_NO_REDIS, name="redis")
         _check_ttl(ttl, "RedisBackend", allow_none=False)
         if not isinstance(prefix, str):
             raise SessionError(f"RedisBackend: prefix must be a str such as 'session:', got {prefix!r}.")
