@@ -473,13 +473,16 @@ class App:
         their state there); ``del app.name`` first to replace one."""
         # Never read self.__dict__ here: that turns the instance's inline attribute storage into
         # a dict, and every attribute read on the request path gets slower (*hello*).
-        if not hasattr(type(self), name):  # properties and methods keep their own rules
+        default = getattr(type(self), name, None)
+        if not hasattr(default, "__set__"):  # properties keep their own rules
             try:
-                object.__getattribute__(self, name)
+                present = object.__getattribute__(self, name)
             except AttributeError:
                 pass
-            else:
-                raise AttributeError(f"App attribute {name!r} is already set; `del app.{name}` first to replace it.")
+            else:  # a method of the class may be replaced once (a plugin's error handler, say)
+                if default is None or (present is not default and getattr(present, "__func__", None) is not default):
+                    raise AttributeError(f"App attribute {name!r} is already set; `del app.{name}` first to "
+                                         "replace it.")
         object.__setattr__(self, name, value)
 
     def __enter__(self) -> App:

@@ -220,7 +220,7 @@ def _headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _request_html(environ: Mapping[str, Any] | None) -> str:
     """Method, path, route, query and headers of the request."""
-    if environ is None:
+    if not environ or "REQUEST_METHOD" not in environ:  # none bound, or the main thread's empty default
         return "<p>(raised outside a request)</p>"
     route = environ.get("bottle.route")
     callback = getattr(route, "callback", None)
