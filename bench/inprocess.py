@@ -15,6 +15,7 @@ and the report gives each cell's median over the rounds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import gc
 import importlib
@@ -28,7 +29,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
@@ -61,20 +62,50 @@ class Cell:
     environ: dict[str, Any]
     batch: int = 1
     samples: list[float] = field(default_factory=list)  # ns per call, one per round
+    # Entered around every batch, outside the timed region (the pure-Python Falcon
+    # swaps its own modules into sys.modules there).
+    context: Callable[[], ContextManager[Any]] = contextlib.nullcontext
 
     def run(self, count: int) -> int:
         """Time `count` calls; return the elapsed nanoseconds."""
-        copy = self.environ.copy
-        target = self.target
-        if self.scenario.match_only:
+        with self.context():
+            if self.scenario.match_only:
+                return self._run_match(count)
+            if self.scenario.data:
+                return self._run_with_body(count)
+            copy = self.environ.copy
+            target = self.target
+            start_response = _start_response
             start = perf_counter_ns()
             for _ in range(count):
-                target(copy())
+                body = target(copy(), start_response)
+                for _chunk in body:
+                    pass
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
             return perf_counter_ns() - start
-        start_response = _start_response
+
+    def _run_match(self, count: int) -> int:
+        copy = self.environ.copy
+        target = self.target
         start = perf_counter_ns()
         for _ in range(count):
-            body = target(copy(), start_response)
+            target(copy())
+        return perf_counter_ns() - start
+
+    def _run_with_body(self, count: int) -> int:
+        """Like `run`, with a fresh `wsgi.input` per request (the same cost for every framework)."""
+        copy = self.environ.copy
+        target = self.target
+        start_response = _start_response
+        data = self.scenario.data
+        stream = io.BytesIO
+        start = perf_counter_ns()
+        for _ in range(count):
+            environ = copy()
+            environ["wsgi.input"] = stream(data)
+            body = target(environ, start_response)
             for _chunk in body:
                 pass
             close = getattr(body, "close", None)
@@ -126,31 +157,60 @@ def build_cells(modules: dict[str, Any], scenarios: list[Scenario],
     for scenario in scenarios:
         for name, module in modules.items():
             key = (name, scenario.routes, scenario.target, scenario.kind, scenario.plugins)
+            context = getattr(module, "activate", contextlib.nullcontext)
             try:
-                if key not in built:
-                    started = time.perf_counter()
-                    built[key] = module.build(scenario)
-                    if build_seconds is not None:
-                        build_seconds.setdefault(scenario.name, {})[name] = (
-                            time.perf_counter() - started)
-                app = built[key]
-                target = module.matcher(app, scenario) if scenario.match_only else app
+                with context():
+                    if key not in built:
+                        started = time.perf_counter()
+                        built[key] = module.build(scenario)
+                        if build_seconds is not None:
+                            build_seconds.setdefault(scenario.name, {})[name] = (
+                                time.perf_counter() - started)
+                    app = built[key]
+                    target = module.matcher(app, scenario) if scenario.match_only else app
             except NotApplicable as reason:
                 not_applicable.setdefault(scenario.name, {})[name] = str(reason)
                 continue
-            cells.append(Cell(name, scenario, target, make_environ(scenario)))
+            cell = Cell(name, scenario, target, make_environ(scenario), context=context)
+            prime(cell)
+            cells.append(cell)
     return cells, not_applicable
 
 
-def call_once(cell: Cell) -> tuple[int, bytes, str]:
-    """One request through the cell's app: (status code, body, what went to wsgi.errors)."""
+def prime(cell: Cell) -> None:
+    """Make the scenario's priming request once and complete the timed request's environ
+    with what it answered: its ETag as If-None-Match, its cookies as Cookie."""
+    scenario = cell.scenario
+    if scenario.prime is None:
+        return
+    environ = make_environ(scenario)
+    environ["PATH_INFO"] = scenario.prime_path or scenario.path
+    environ.pop("HTTP_IF_NONE_MATCH", None)
+    with cell.context():
+        status, _, headers, errors = call_once(cell, environ)
+    if status >= 400:
+        raise SystemExit(f"{cell.framework} {scenario.name}: priming answered {status}: {errors[-300:]}")
+    if scenario.prime == "etag":
+        etags = [value for key, value in headers if key.lower() == "etag"]
+        if etags:
+            cell.environ["HTTP_IF_NONE_MATCH"] = etags[0]
+    elif scenario.prime == "cookie":
+        pairs = [value.split(";", 1)[0] for key, value in headers if key.lower() == "set-cookie"]
+        cell.environ["HTTP_COOKIE"] = "; ".join(pairs)
+
+
+def call_once(cell: Cell, environ: dict[str, Any] | None = None,
+              ) -> tuple[int, bytes, list[tuple[str, str]], str]:
+    """One request through the cell's app: (status code, body, headers, what went to
+    wsgi.errors)."""
     errors = io.StringIO()
-    environ = cell.environ.copy()
+    environ = (environ or cell.environ).copy()
     environ["wsgi.errors"] = errors
-    seen: list[str] = []
+    environ["wsgi.input"] = io.BytesIO(cell.scenario.data)
+    seen: list[tuple[str, list[tuple[str, str]]]] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        seen.append(status)
+        seen.append((status, headers))
         return _write
 
     body = cell.target(environ, start_response)
@@ -162,21 +222,23 @@ def call_once(cell: Cell) -> tuple[int, bytes, str]:
             close()
     if not seen:
         raise AssertionError("start_response was never called")
-    return int(seen[-1].split()[0]), data, errors.getvalue()
+    status, headers = seen[-1]
+    return int(status.split()[0]), data, headers, errors.getvalue()
 
 
 def check_cell(cell: Cell) -> str | None:
     """Return why the cell's answer is wrong, or None when it is right."""
     scenario = cell.scenario
-    if scenario.match_only:
-        found = cell.target(cell.environ.copy())
-        return None if found else f"router found nothing for {scenario.path}"
-    status, body, errors = call_once(cell)
+    with cell.context():
+        if scenario.match_only:
+            found = cell.target(cell.environ.copy())
+            return None if found else f"router found nothing for {scenario.path}"
+        status, body, headers, errors = call_once(cell)
     if status != scenario.status:
         return f"status {status}, expected {scenario.status}; body {body[:200]!r}; errors {errors[-500:]!r}"
     if not scenario.check_body(body):
-        return f"body {body[:200]!r}, expected {scenario.body!r}"
-    return None
+        return f"body {body[:200]!r}, expected {(scenario.body or b'')[:200]!r}"
+    return scenario.check_headers(headers)
 
 
 def calibrate(cell: Cell | CallCell, batch_ns: float) -> None:

@@ -46,8 +46,9 @@ def ensure_venv() -> None:
     if os.path.exists(stamp) and open(stamp).read() == wanted:
         return
     command = [VENV_PYTHON, "-m", "pip", "install", "-q", "-r", REQUIREMENTS]
-    if has_core:
-        command += ["-e", CORE]
+    if has_core:  # the session and cache scenarios use demijohn's own plugins
+        command += ["-e", CORE, "-e", os.path.join(ROOT, "plugins", "session"),
+                    "-e", os.path.join(ROOT, "plugins", "cache")]
     else:
         print("core/pyproject.toml not found: benchmarking the peers only", file=sys.stderr)
     print("installing the benchmark's requirements ...", file=sys.stderr)
