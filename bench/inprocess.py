@@ -293,9 +293,10 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             pass
     try:
-        import falcon.util
+        import falcon.util.uri
 
-        found["falcon_cython"] = str(bool(getattr(falcon.util, "IS_CYTHONIZED", False)))
+        # Falcon falls back to Python when its Cython `cyutil` modules are missing.
+        found["falcon_compiled"] = str(getattr(falcon.util.uri, "_cy_uri", None) is not None)
     except ImportError:
         pass
     return found

@@ -53,8 +53,24 @@ def ensure_venv() -> None:
         print("core/pyproject.toml not found: benchmarking the peers only", file=sys.stderr)
     print("installing the benchmark's requirements ...", file=sys.stderr)
     subprocess.run(command, check=True)
+    install_pure_falcon()
     with open(stamp, "w") as handle:
         handle.write(wanted)
+
+
+def install_pure_falcon() -> None:
+    """Falcon's pure-Python wheel, the same version as the compiled one, in a folder of its
+    own (`apps/falcon_pure.py` imports it from there beside the compiled one)."""
+    version = subprocess.run([VENV_PYTHON, "-c", "from importlib.metadata import version; "
+                              "print(version('falcon'))"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    python = subprocess.run([VENV_PYTHON, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    target = os.path.join(VENV, "falcon-pure")
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run([VENV_PYTHON, "-m", "pip", "install", "-q", "--no-deps", "--target", target,
+                    "--only-binary", ":all:", "--platform", "any", "--implementation", "py",
+                    "--python-version", python, f"falcon=={version}"], check=True)
 
 
 def in_venv() -> bool:
