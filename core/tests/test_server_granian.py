@@ -5,13 +5,13 @@ a clean stop on Ctrl-C and SIGTERM (the worker process goes too), its options, a
 from __future__ import annotations
 
 import signal
-import threading
 
 import pytest
 
-from demijohn import App, ServerError, server_names
+from demijohn import ServerError, server_names
 from demijohn.server import AutoServer, GranianServer
 from serving_apps.harness import Served, free_port, get, process_alive, wait_for
+from test_server import run_briefly
 
 pytestmark = pytest.mark.skipif(
     not GranianServer.installed(),
@@ -70,22 +70,6 @@ def test_quiet_silences_granian_logging(tmp_path):
         get(("127.0.0.1", port), "/")
         assert served.interrupt() == 0
     assert served.output.strip() == ""
-
-
-def run_briefly(adapter: GranianServer) -> BaseException | None:
-    """Call ``adapter.run`` in a daemon thread for at most 10 s; return what it raised."""
-    raised: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            adapter.run(App())
-        except BaseException as error:  # noqa: BLE001 - handed to the test
-            raised.append(error)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(10)
-    return raised[0] if raised else None
 
 
 def test_granian_refuses_an_unknown_option_before_serving():
