@@ -49,6 +49,9 @@ def _request_handlers(framework: ModuleType) -> dict[str, Callable[..., Any]]:
 def _response_handlers(framework: ModuleType) -> dict[str, Callable[..., Any]]:
     """Callbacks that shape the response, raise HTTP errors or render templates."""
     response = framework.response
+    # One list for every call: given a new (equal) list per call, Bottle compiles the
+    # template again each time and its template cache grows (seen in allocations.py).
+    lookup = [TEMPLATES]
 
     def login() -> str:
         response.set_cookie("account", "ada", secret=SECRET, path="/")
@@ -74,11 +77,11 @@ def _response_handlers(framework: ModuleType) -> dict[str, Callable[..., Any]]:
 
     def jinja2() -> str:
         return str(framework.jinja2_template("page.html", title=PAGE_TITLE, items=PAGE_ITEMS,
-                                             template_lookup=[TEMPLATES]))
+                                             template_lookup=lookup))
 
     def simpletemplate() -> str:
         return str(framework.template("page_stpl", title=PAGE_TITLE, items=PAGE_ITEMS,
-                                      template_lookup=[TEMPLATES]))
+                                      template_lookup=lookup))
 
     def static(filename: str) -> Any:
         return framework.static_file(filename, root=STATIC)
