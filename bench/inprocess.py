@@ -338,8 +338,8 @@ def run(rounds: int, batch_ms: float, frameworks: list[str], scenario_names: lis
         "frameworks": [name for name in frameworks if name in modules],
         "missing": missing,
         "not_applicable": not_applicable,
-        "scenarios": {s.name: {"title": s.title, "match_only": s.match_only, **s.extra}
-                      for s in scenarios},
+        "scenarios": {s.name: {"title": s.title, "match_only": s.match_only, "group": s.group,
+                               **s.extra} for s in scenarios},
         "results": results,
         "build_seconds": build_seconds,
         "yardstick": {f"calls-{c.depth}": summarise(c.samples) for c in yardsticks},

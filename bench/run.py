@@ -6,8 +6,9 @@
 
 It creates bench/.venv (the peers and servers from bench/requirements.txt plus demijohn
 installed editable from core/), re-runs itself inside it, then: the in-process benchmark,
-cProfile of demijohn's hot scenarios, import times, the end-to-end run under gunicorn and
-granian with wrk (installing Debian's `wrk` when missing), and the report.
+cProfile of every scenario that misses a target, allocations per request, import time and
+memory, cold start, the end-to-end run under gunicorn and granian with wrk (installing
+Debian's `wrk` when missing, and demijohn's own adapters), and the report.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def ensure_venv() -> None:
         subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
     has_core = os.path.exists(os.path.join(CORE, "pyproject.toml"))
     with open(REQUIREMENTS, "rb") as handle:
-        wanted = hashlib.sha256(handle.read() + (b"core" if has_core else b"")).hexdigest()
+        wanted = hashlib.sha256(handle.read() + (b"core, plugins, falcon-pure" if has_core else b"")).hexdigest()
     stamp = os.path.join(VENV, ".bench-installed")
     if os.path.exists(stamp) and open(stamp).read() == wanted:
         return
@@ -138,10 +139,13 @@ def main(argv: list[str]) -> int:
         os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *argv])
 
     sys.path.insert(0, HERE)
+    import allocations
+    import coldstart
     import e2e
     import importtime
     import inprocess
     import report
+    import report_targets
     from scenarios import SCENARIOS
 
     quick = args.quick
@@ -159,27 +163,24 @@ def main(argv: list[str]) -> int:
 
     if "demijohn" in data["frameworks"]:
         print("== profiles", file=sys.stderr)
-        specs = ["hello", "dynamic", "404"]
-        measured = data["results"]
-        for scenario, row in measured.items():  # profile every missed scenario too
-            mine, falcon = row.get("demijohn"), row.get("falcon")
-            if (mine and falcon and mine["median_ns"] > falcon["median_ns"]
-                    and scenario not in specs and not SCENARIOS[scenario].match_only):
-                specs.append(scenario)
-        wrap = measured.get("plugins-wrap", {}).get("demijohn")
-        hello = measured.get("hello", {}).get("demijohn")
-        stick = data["yardstick"]
-        if wrap and hello and wrap["median_ns"] - hello["median_ns"] > (
-                stick["calls-5"]["median_ns"] - stick["calls-0"]["median_ns"]):
+        # hello and dynamic for reference, then every scenario that misses a target
+        specs = [name for name in ("hello", "dynamic") if name in data["results"]]
+        specs += [name for name in report_targets.scenario_misses(data) if name not in specs]
+        if "plugins-wrap" in data["results"]:
             specs.append("plugins-wrap")
         calls = 2000 if quick else 20000
         run["profiles"] = {f"demijohn:{spec}": inprocess.profile(f"demijohn:{spec}", calls, 15)
                            for spec in specs}
 
+    print("== allocations", file=sys.stderr)
+    run["allocations"] = allocations.run(requests=10 if quick else 30)
+
     print("== import time", file=sys.stderr)
     run["importtime"] = importtime.run(repeat=3 if quick else 9)
     if "demijohn" in run["importtime"]:
         run["import_heaviest"] = importtime.heaviest_imports("demijohn", 6)
+    print("== cold start", file=sys.stderr)
+    run["coldstart"] = coldstart.run(repeat=3 if quick else 9)
 
     if args.no_e2e:
         run["e2e_skipped"] = "--no-e2e"
