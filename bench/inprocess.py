@@ -25,6 +25,7 @@ import math
 import os
 import pstats
 import random
+import re
 import statistics
 import sys
 import time
@@ -435,7 +436,8 @@ def _short_path(filename: str) -> str:
     for marker in ("site-packages/", "/src/", "/bench/"):
         if marker in filename:
             return filename.split(marker, 1)[1]
-    return filename
+    stdlib = re.search(r"/lib/python3\.\d+/(.*)", filename)
+    return "stdlib " + stdlib.group(1) if stdlib else filename
 
 
 def smoke(frameworks: list[str], scenario_names: list[str]) -> int:

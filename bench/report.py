@@ -12,8 +12,9 @@ from typing import Any
 
 from inprocess import yardstick_ns
 from report_chart import PEERS, chart
-from report_targets import (BOTTLE_TARGET, FALCON_TARGET, PEERS as TARGET_PEERS, ns, plugin_cost,
-                            scenario_misses, speedup, targets, timed_scenarios, where_time_goes)
+from report_targets import (BOTTLE_TARGET, FALCON_TARGET, PEERS as TARGET_PEERS, findings, ns,
+                            plugin_cost, scenario_misses, speedup, targets, timed_scenarios,
+                            where_time_goes)
 
 SCALES = (10, 100, 1000, 10000)
 NAMES = {"falcon": "falcon", "falcon_pure": "falcon (pure)"}
@@ -104,7 +105,8 @@ def _inprocess(add: Any, run: dict[str, Any]) -> None:
         "Requests with a body get a fresh `wsgi.input` per call (the same cost for every "
         "framework). The session and cache rows use demijohn's own plugins (session: "
         "`CookieBackend`; cache: `MemoryBackend`); Flask's session row is its built-in signed "
-        "cookie session.\n")
+        "cookie session. Jinja2 autoescapes HTML in demijohn, Flask, Falcon and bare (Jinja's "
+        "recommended `select_autoescape()`); Bottle's Jinja2 adapter does not by default.\n")
     _scenario_table(add, data, [s for s in timed if data["scenarios"][s].get("group") == "idiom"])
     add("![speed relative to Bottle, demijohn ÷ Falcon, end to end](performance.png)\n")
 
@@ -281,12 +283,19 @@ def _targets(add: Any, run: dict[str, Any]) -> None:
         rows.append([row["target"], row["measured"], verdicts[row["met"]]])
     _table(add, rows)
     add("### Closing note\n")
+    add("Each miss with the top of its profile (this run) and, where `bench/findings.md` has "
+        "it, the hand-written analysis of where the time goes and the change that would fix it.\n")
+    analysis = findings()
     for scenario, peers in misses.items():
         ratios = ", ".join(f"{NAMES.get(p, p)} {speedup(data, scenario, 'demijohn', p):.2f}×" for p in peers)
-        add(f"- Missed, {scenario} ({ratios}): {where_time_goes(run, scenario)}.")
+        add(f"- **{scenario}** ({ratios}). Profile: {where_time_goes(run, scenario)}."
+            + (f" {analysis[scenario]}" if scenario in analysis else ""))
     for row in targets(run):
         if row["met"] is False:
-            add(f"- Missed, {row['target']} ({row['measured']}): {where_time_goes(run, row['scenario'])}.")
+            add(f"- **{row['target']}** ({row['measured']}). Profile: {where_time_goes(run, row['scenario'])}."
+                + (f" {analysis[row['scenario']]}" if row["scenario"] in analysis else ""))
+    if "coldstart" in analysis and run.get("coldstart"):
+        add(f"- **cold start** (reported, no target). {analysis['coldstart']}")
     add("")
 
 

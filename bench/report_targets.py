@@ -5,9 +5,13 @@ Targets are ratios measured side by side in one run; they are never asserted in 
 
 from __future__ import annotations
 
+import os
+import re
 from typing import Any
 
 from inprocess import paired_difference, yardstick_ns
+
+FINDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
 
 FALCON_TARGET = 1.3  # demijohn's speed over Falcon's (compiled and pure-Python), in process
 BOTTLE_TARGET = 2.5  # over Bottle's
@@ -137,3 +141,15 @@ def where_time_goes(run: dict[str, Any], scenario: str) -> str:
         return "not profiled"
     return "own time: " + ", ".join(f"`{row['function']}` ({row['where']}) {row['tottime_share'] * 100:.0f}%"
                                     for row in rows[:5])
+
+
+def findings(path: str = FINDINGS) -> dict[str, str]:
+    """The hand-written analysis of `findings.md`, one paragraph per `## scenario` section."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:
+        return {}
+    sections = re.split(r"^## ", text, flags=re.M)[1:]
+    return {section.split("\n", 1)[0].strip(): " ".join(section.split("\n", 1)[1].split())
+            for section in sections}

@@ -43,7 +43,8 @@ def _static(environ: dict[str, Any]) -> Any:
 def _idiom_handlers() -> dict[str, Callable[[dict[str, Any]], Any]]:
     import jinja2
 
-    templates = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES))
+    templates = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                                   autoescape=jinja2.select_autoescape())
 
     def page(environ: dict[str, Any]) -> Any:
         html = templates.get_template("page.html").render(title=PAGE_TITLE, items=PAGE_ITEMS)

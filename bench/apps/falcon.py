@@ -137,7 +137,8 @@ class BadRequest:
 
 class Page:
     def __init__(self) -> None:
-        self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES))
+        self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                                            autoescape=jinja2.select_autoescape())
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = falcon.MEDIA_HTML
