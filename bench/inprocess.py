@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
 import gc
 import importlib
 import io
 import json
 import math
 import os
-import pstats
 import random
-import re
 import statistics
 import sys
 import time
@@ -384,62 +381,6 @@ def format_table(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def profile(spec: str, calls: int, top: int, stream: Any = sys.stdout) -> list[dict[str, Any]]:
-    """cProfile `calls` requests of `framework:scenario`; print and return the top functions."""
-    framework, _, scenario_name = spec.partition(":")
-    modules, missing = load_frameworks([framework])
-    if missing:
-        raise SystemExit(f"{framework}: {missing[framework]}")
-    cells, not_applicable = build_cells(modules, [SCENARIOS[scenario_name]])
-    if not cells:
-        raise SystemExit(f"{spec}: not applicable")
-    cell = cells[0]
-    cell.run(100)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    cell.run(calls)
-    profiler.disable()
-    stats = pstats.Stats(profiler, stream=stream)
-    table = stats.stats  # type: ignore[attr-defined]
-    harness = os.path.abspath(__file__)
-    # Shares are of the app's own time: the cumulative time of what the harness loop
-    # calls, less its environ copies, and the harness's rows are left out.
-    app_total = 0.0
-    for function, (_, _, _, _, callers) in table.items():
-        if function[2] in HARNESS_BUILTINS:
-            continue
-        for caller, timing in callers.items():
-            if caller[0] == harness and caller[2] == "run":
-                app_total += timing[3]
-    rows = []
-    for function, (_, ncalls, tottime, cumtime, callers) in table.items():
-        filename, line, name = function
-        harness_only = all(caller[0] == harness for caller in callers)
-        if filename == harness or (harness_only and name in HARNESS_BUILTINS):
-            continue
-        rows.append({"function": name, "where": f"{_short_path(filename)}:{line}",
-                     "calls_per_request": ncalls / calls, "tottime_share": tottime / app_total,
-                     "cumtime_share": cumtime / app_total})
-    rows.sort(key=lambda row: row["tottime_share"], reverse=True)
-    print(f"\n{spec}: {calls} requests, top {top} functions by own time", file=stream)
-    print(f"  {'own %':>6} {'cum %':>6} {'calls/req':>9}  function", file=stream)
-    for row in rows[:top]:
-        print(f"  {row['tottime_share'] * 100:6.1f} {row['cumtime_share'] * 100:6.1f} "
-              f"{row['calls_per_request']:9.2f}  {row['function']} ({row['where']})", file=stream)
-    return rows[:top]
-
-
-HARNESS_BUILTINS = ("<method 'copy' of 'dict' objects>", "<built-in method builtins.getattr>")
-
-
-def _short_path(filename: str) -> str:
-    for marker in ("site-packages/", "/src/", "/bench/"):
-        if marker in filename:
-            return filename.split(marker, 1)[1]
-    stdlib = re.search(r"/lib/python3\.\d+/(.*)", filename)
-    return "stdlib " + stdlib.group(1) if stdlib else filename
-
-
 def smoke(frameworks: list[str], scenario_names: list[str]) -> int:
     """One round of every scenario for every importable framework, answers checked."""
     modules, missing = load_frameworks(frameworks)
@@ -486,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         return smoke(frameworks, names)
     if args.profile:
+        from profiling import profile
+
         for spec in args.profile.split(","):
             profile(spec, args.profile_calls, args.top)
         return 0

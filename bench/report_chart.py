@@ -54,23 +54,26 @@ def chart(run: dict[str, Any], path: str) -> None:
     middle.set_title("demijohn ÷ Falcon (compiled, pure-Python), in process; > 1: demijohn faster")
     middle.legend(fontsize=8)
 
-    right = figure.add_subplot(grid[1, 2])
-    e2e = run.get("e2e")
-    if e2e:
-        cases = [(server, scenario) for server, rows in e2e["results"].items() for scenario in rows]
-        e2e_fws = [fw for fw in PEERS if fw in e2e["frameworks"] and fw != "bottle"]
-        series = {}
-        for fw in e2e_fws:
-            values = []
-            for server, scenario in cases:
-                row = e2e["results"][server][scenario]
-                mine, base = row.get(fw, {}).get("rps"), row.get("bottle", {}).get("rps")
-                values.append(mine / base if mine and base else 0)
-            series[fw] = values
-        _bars(right, [f"{s} {sc}" for s, sc in cases], series)
-        right.axhline(1.0, color=COLOURS["bottle"], linewidth=1)
-        right.legend(fontsize=7)
-    right.set_title("end to end: wrk req/s ÷ Bottle's")
+    _e2e_panel(figure.add_subplot(grid[1, 2]), run.get("e2e"))
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)
+
+
+def _e2e_panel(axes: Any, e2e: dict[str, Any] | None) -> None:
+    """End to end: every framework's wrk req/s over Bottle's, per server and scenario."""
+    axes.set_title("end to end: wrk req/s ÷ Bottle's")
+    if not e2e:
+        return
+    cases = [(server, scenario) for server, rows in e2e["results"].items() for scenario in rows]
+    series = {}
+    for fw in [fw for fw in PEERS if fw in e2e["frameworks"] and fw != "bottle"]:
+        values = []
+        for server, scenario in cases:
+            row = e2e["results"][server][scenario]
+            mine, base = row.get(fw, {}).get("rps"), row.get("bottle", {}).get("rps")
+            values.append(mine / base if mine and base else 0)
+        series[fw] = values
+    _bars(axes, [f"{s} {sc}" for s, sc in cases], series)
+    axes.axhline(1.0, color=COLOURS["bottle"], linewidth=1)
+    axes.legend(fontsize=7)

@@ -121,7 +121,7 @@ def machine() -> dict[str, Any]:
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
-def main(argv: list[str]) -> int:
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="few short rounds, routes up to 1,000, 1 s e2e cases")
@@ -133,18 +133,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--docs", default=None,
                         help="where to write performance.md/png (default docs/, "
                              "--quick: bench/results/quick/)")
-    args = parser.parse_args(argv)
-    if not in_venv():
-        ensure_venv()
-        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *argv])
+    return parser.parse_args(argv)
 
-    sys.path.insert(0, HERE)
-    import allocations
-    import coldstart
-    import e2e
-    import importtime
+
+def in_process(run: dict[str, Any], args: argparse.Namespace) -> None:
+    """The interleaved in-process run, then cProfile of every scenario that misses a target."""
     import inprocess
-    import report
+    import profiling
     import report_targets
     from scenarios import SCENARIOS
 
@@ -152,29 +147,31 @@ def main(argv: list[str]) -> int:
     rounds = args.rounds or (5 if quick else 40)
     batch_ms = args.batch_ms or (3.0 if quick else 12.0)
     names = [name for name in SCENARIOS if not quick or len(SCENARIOS[name].routes) <= 1000]
-    run: dict[str, Any] = {"command": " ".join(["python3 bench/run.py", *argv]),
-                           "machine": machine(), "core_revision": core_revision()}
-    frameworks = list(inprocess.FRAMEWORKS)
-
     print("== in-process", file=sys.stderr)
-    data = inprocess.run(rounds, batch_ms, frameworks, names)
+    data = inprocess.run(rounds, batch_ms, list(inprocess.FRAMEWORKS), names)
     print(inprocess.format_table(data))
     run["inprocess"] = data
+    if "demijohn" not in data["frameworks"]:
+        return
+    print("== profiles", file=sys.stderr)
+    # hello and dynamic for reference, then every scenario that misses a target
+    specs = [name for name in ("hello", "dynamic") if name in data["results"]]
+    specs += [name for name in report_targets.scenario_misses(data) if name not in specs]
+    if "plugins-wrap" in data["results"]:
+        specs.append("plugins-wrap")
+    calls = 2000 if quick else 20000
+    run["profiles"] = {f"demijohn:{spec}": profiling.profile(f"demijohn:{spec}", calls, 15)
+                       for spec in specs}
 
-    if "demijohn" in data["frameworks"]:
-        print("== profiles", file=sys.stderr)
-        # hello and dynamic for reference, then every scenario that misses a target
-        specs = [name for name in ("hello", "dynamic") if name in data["results"]]
-        specs += [name for name in report_targets.scenario_misses(data) if name not in specs]
-        if "plugins-wrap" in data["results"]:
-            specs.append("plugins-wrap")
-        calls = 2000 if quick else 20000
-        run["profiles"] = {f"demijohn:{spec}": inprocess.profile(f"demijohn:{spec}", calls, 15)
-                           for spec in specs}
+
+def start_and_memory(run: dict[str, Any], quick: bool) -> None:
+    """Allocations per request, import time and RSS, cold start."""
+    import allocations
+    import coldstart
+    import importtime
 
     print("== allocations", file=sys.stderr)
     run["allocations"] = allocations.run(requests=10 if quick else 30)
-
     print("== import time", file=sys.stderr)
     run["importtime"] = importtime.run(repeat=3 if quick else 9)
     if "demijohn" in run["importtime"]:
@@ -182,28 +179,47 @@ def main(argv: list[str]) -> int:
     print("== cold start", file=sys.stderr)
     run["coldstart"] = coldstart.run(repeat=3 if quick else 9)
 
+
+def end_to_end(run: dict[str, Any], args: argparse.Namespace) -> None:
+    """gunicorn and granian under wrk, and demijohn's adapters; the page says why if not run."""
+    import e2e
+
     if args.no_e2e:
         run["e2e_skipped"] = "--no-e2e"
-    else:
-        why_not = ensure_wrk()
-        if why_not:
-            run["e2e_skipped"] = why_not
-            print(f"== end to end skipped: {why_not}", file=sys.stderr)
-        else:
-            print("== end to end", file=sys.stderr)
-            seconds = args.e2e_seconds or (1.0 if quick else 5.0)
-            try:
-                run["e2e"] = e2e.run(seconds, 16, list(e2e.E2E_FRAMEWORKS))
-            except (OSError, subprocess.SubprocessError, SystemExit) as error:
-                # Keep the in-process results: the page says why end to end is missing.
-                run["e2e_skipped"] = f"failed: {error}"
-                print(f"== end to end failed: {error}", file=sys.stderr)
+        return
+    why_not = ensure_wrk()
+    if why_not:
+        run["e2e_skipped"] = why_not
+        print(f"== end to end skipped: {why_not}", file=sys.stderr)
+        return
+    print("== end to end", file=sys.stderr)
+    seconds = args.e2e_seconds or (1.0 if args.quick else 5.0)
+    try:
+        run["e2e"] = e2e.run(seconds, 16, list(e2e.E2E_FRAMEWORKS))
+    except (OSError, subprocess.SubprocessError, SystemExit) as error:
+        # Keep the in-process results: the page says why end to end is missing.
+        run["e2e_skipped"] = f"failed: {error}"
+        print(f"== end to end failed: {error}", file=sys.stderr)
 
+
+def main(argv: list[str]) -> int:
+    args = parse_arguments(argv)
+    if not in_venv():
+        ensure_venv()
+        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *argv])
+    sys.path.insert(0, HERE)
+    import report
+
+    run: dict[str, Any] = {"command": " ".join(["python3 bench/run.py", *argv]),
+                           "machine": machine(), "core_revision": core_revision()}
+    in_process(run, args)
+    start_and_memory(run, args.quick)
+    end_to_end(run, args)
     results = os.path.join(HERE, "results")
     os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "quick.json" if quick else "latest.json"), "w") as handle:
+    with open(os.path.join(results, "quick.json" if args.quick else "latest.json"), "w") as handle:
         json.dump(run, handle, indent=1)
-    docs = args.docs or (os.path.join(results, "quick") if quick else os.path.join(ROOT, "docs"))
+    docs = args.docs or (os.path.join(results, "quick") if args.quick else os.path.join(ROOT, "docs"))
     report.write(run, docs)
     print(f"wrote {os.path.join(docs, 'performance.md')} and performance.png", file=sys.stderr)
     return 0
