@@ -147,6 +147,8 @@ class Server:
             path.insert(0, os.path.join(os.path.dirname(BIN), "falcon-pure"))
         environment = dict(os.environ, BENCH_FRAMEWORK=framework, BENCH_SCENARIO=scenario_name,
                            PYTHONPATH=os.pathsep.join(path))
+        if self.framework == "falcon_pure":
+            environment["BENCH_FALCON_PURE"] = "1"
         name = f"{server}-{self.framework}-{scenario_name}.log".replace(":", "-")
         self.log = open(os.path.join(results_dir(), name), "wb")
         self.process = subprocess.Popen(server_command(server, port), cwd=HERE, env=environment,

@@ -57,15 +57,18 @@ def static_bytes() -> bytes:
         return handle.read()
 
 
+def one(name: str, title: str, path: str, **options: object) -> Scenario:
+    """A one-route idiom scenario named `name` (also its handler's kind) for `path`; the
+    rule defaults to the path, and a priming path becomes a second route."""
+    rule = options.pop("rule", path)
+    prime_path = options.get("prime_path")
+    routes = (rule,) + ((prime_path,) if prime_path and prime_path != rule else ())
+    return Scenario(name, title, routes, rule, name, path, group="idiom",  # type: ignore[arg-type]
+                    **options)  # type: ignore[arg-type]
+
+
 def idiom_scenarios() -> list[Scenario]:
     """Every "what users write" scenario, in report order."""
-    def one(name: str, title: str, path: str, **options: object) -> Scenario:
-        rule = options.pop("rule", path.split("?")[0])
-        prime_path = options.get("prime_path")
-        routes = (rule,) + ((prime_path,) if prime_path and prime_path != rule else ())
-        return Scenario(name, title, routes, rule, name, path.split("?")[0],  # type: ignore[arg-type]
-                        group="idiom", **options)  # type: ignore[arg-type]
-
     upload = _multipart()
     return [
         one("headers", "headers: `request.headers['X-Token']` and `.get('X-Trace')`", "/headers",
