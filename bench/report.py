@@ -184,6 +184,13 @@ def _e2e(add: Any, run: dict[str, Any]) -> None:
             rows.append([server, scenario, *(_e2e_cell(cases, fw) for fw in frameworks),
                          *(_e2e_ratio(cases, peer) for peer in ("bare", "bottle", "falcon", "falcon_pure"))])
     _table(add, rows)
+    above_floor = [f"{server} {scenario}" for server, scenarios in e2e["results"].items()
+                   for scenario, cases in scenarios.items()
+                   if (cases.get("demijohn", {}).get("rps") or 0) > (cases.get("bare", {}).get("rps") or 1e12)]
+    if above_floor:
+        add(f"demijohn answered more requests per second than the bare callable in {', '.join(above_floor)}: "
+            "no framework can beat the floor, so there the machine's noise is larger than the "
+            "difference being measured; read these rows as \"within noise\".\n")
     for server, scenarios in e2e["results"].items():
         for scenario, cases in scenarios.items():
             for fw, case in cases.items():
