@@ -34,11 +34,19 @@ from scenarios import SCENARIOS  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
 E2E_SCENARIOS = ("hello", "dynamic")
-E2E_FRAMEWORKS = ("bare", "demijohn", "bottle", "falcon", "flask")
+E2E_FRAMEWORKS = ("bare", "demijohn", "bottle", "falcon", "falcon_pure", "flask")
+# demijohn's own adapters, each as `run(app, server=NAME)` with its defaults: which is
+# fastest decides the order `run(server='auto')` tries them in.
+ADAPTERS = ("granian", "waitress", "cheroot", "gunicorn", "wsgiref")
+RUN_ADAPTER = ("import sys, demijohn\nfrom apps.serve import app\n"
+               "demijohn.run(app, server=sys.argv[1], port=int(sys.argv[2]), quiet=True)")
 
 
 def server_command(server: str, port: int) -> list[str]:
-    """The command line that serves `apps.serve:app` on 127.0.0.1:`port`."""
+    """The command line that serves `apps.serve:app` on 127.0.0.1:`port`; a server
+    `adapter:NAME` is demijohn's `run(server=NAME)`."""
+    if server.startswith("adapter:"):
+        return [sys.executable, "-c", RUN_ADAPTER, server.split(":", 1)[1], str(port)]
     if server == "gunicorn":
         return [os.path.join(BIN, "gunicorn"), "--workers", "2", "--worker-class", "sync",
                 "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "apps.serve:app"]
@@ -128,14 +136,21 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 class Server:
     """One framework's app served by one server on a free port, with its log file."""
 
-    def __init__(self, server: str, framework: str, scenario_name: str) -> None:
-        self.framework = framework
+    def __init__(self, server: str, framework: str, scenario_name: str, label: str = "") -> None:
+        self.framework = label or framework
         self.scenario = SCENARIOS[scenario_name]
         port = free_port()
         self.url = f"http://127.0.0.1:{port}{self.scenario.path}"
+        path = [HERE, os.environ.get("PYTHONPATH", "")]
+        if framework == "falcon_pure":  # its wheel's folder first: `import falcon` finds it
+            framework = "falcon"
+            path.insert(0, os.path.join(os.path.dirname(BIN), "falcon-pure"))
         environment = dict(os.environ, BENCH_FRAMEWORK=framework, BENCH_SCENARIO=scenario_name,
-                           PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        self.log = open(os.path.join(results_dir(), f"{server}-{framework}-{scenario_name}.log"), "wb")
+                           PYTHONPATH=os.pathsep.join(path))
+        if self.framework == "falcon_pure":
+            environment["BENCH_FALCON_PURE"] = "1"
+        name = f"{server}-{self.framework}-{scenario_name}.log".replace(":", "-")
+        self.log = open(os.path.join(results_dir(), name), "wb")
         self.process = subprocess.Popen(server_command(server, port), cwd=HERE, env=environment,
                                         stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -165,8 +180,14 @@ def measure_group(server: str, scenario_name: str, frameworks: list[str], second
     process group, from /proc) per request completed is recorded too: unlike req/s it
     does not drop when other processes take the CPU.
     """
-    passes = max(2, round(seconds))
     servers = [Server(server, framework, scenario_name) for framework in frameworks]
+    return measure_servers(servers, seconds, connections)
+
+
+def measure_servers(servers: list[Server], seconds: float, connections: int,
+                    ) -> dict[str, dict[str, Any]]:
+    """Measure already started servers side by side, in turns; results by their label."""
+    passes = max(2, round(seconds))
     results: dict[str, dict[str, Any]] = {}
     try:
         live = []
@@ -209,6 +230,16 @@ def measure_group(server: str, scenario_name: str, frameworks: list[str], second
     return results
 
 
+def adapters(seconds: float, connections: int, names: tuple[str, ...] = ADAPTERS,
+             ) -> dict[str, dict[str, Any]]:
+    """demijohn's hello app under each installed adapter (`run(server=NAME)`, defaults)."""
+    from demijohn import server_names
+
+    installed = [name for name in names if server_names[name].installed()]
+    servers = [Server(f"adapter:{name}", "demijohn", "hello", label=name) for name in installed]
+    return measure_servers(servers, seconds, connections)
+
+
 def results_dir() -> str:
     path = os.path.join(HERE, "results")
     os.makedirs(path, exist_ok=True)
@@ -244,8 +275,12 @@ def run(seconds: float, connections: int, frameworks: list[str],
             shown = ", ".join(f"{fw} {case['rps']:,.0f}" if case.get("rps") else
                               f"{fw} {case.get('error')}" for fw, case in group.items())
             print(f" req/s: {shown}", file=sys.stderr, flush=True)
+    print("  e2e demijohn's adapters", end="", file=sys.stderr, flush=True)
+    by_adapter = adapters(seconds, connections)
+    print(" req/s: " + ", ".join(f"{name} {case.get('rps') or 0:,.0f}"
+                                 for name, case in by_adapter.items()), file=sys.stderr)
     return {"seconds": seconds, "connections": connections, "frameworks": frameworks,
-            "results": results}
+            "results": results, "adapters": by_adapter}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,7 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frameworks", default=",".join(E2E_FRAMEWORKS))
     parser.add_argument("--servers", default="granian,gunicorn")
     parser.add_argument("--json", metavar="PATH")
+    parser.add_argument("--adapters", action="store_true",
+                        help="only demijohn's hello app under each of its server adapters")
     args = parser.parse_args(argv)
+    if args.adapters:
+        print(json.dumps(adapters(args.seconds, args.connections), indent=1))
+        return 0
     data = run(args.seconds, args.connections, args.frameworks.split(","),
                tuple(args.servers.split(",")))
     print(json.dumps(data["results"], indent=1))

@@ -15,20 +15,19 @@ and the report gives each cell's median over the rounds.
 from __future__ import annotations
 
 import argparse
-import cProfile
+import contextlib
 import gc
 import importlib
 import io
 import json
 import math
 import os
-import pstats
 import random
 import statistics
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
@@ -61,20 +60,50 @@ class Cell:
     environ: dict[str, Any]
     batch: int = 1
     samples: list[float] = field(default_factory=list)  # ns per call, one per round
+    # Entered around every batch, outside the timed region (the pure-Python Falcon
+    # swaps its own modules into sys.modules there).
+    context: Callable[[], ContextManager[Any]] = contextlib.nullcontext
 
     def run(self, count: int) -> int:
         """Time `count` calls; return the elapsed nanoseconds."""
-        copy = self.environ.copy
-        target = self.target
-        if self.scenario.match_only:
+        with self.context():
+            if self.scenario.match_only:
+                return self._run_match(count)
+            if self.scenario.data:
+                return self._run_with_body(count)
+            copy = self.environ.copy
+            target = self.target
+            start_response = _start_response
             start = perf_counter_ns()
             for _ in range(count):
-                target(copy())
+                body = target(copy(), start_response)
+                for _chunk in body:
+                    pass
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
             return perf_counter_ns() - start
-        start_response = _start_response
+
+    def _run_match(self, count: int) -> int:
+        copy = self.environ.copy
+        target = self.target
         start = perf_counter_ns()
         for _ in range(count):
-            body = target(copy(), start_response)
+            target(copy())
+        return perf_counter_ns() - start
+
+    def _run_with_body(self, count: int) -> int:
+        """Like `run`, with a fresh `wsgi.input` per request (the same cost for every framework)."""
+        copy = self.environ.copy
+        target = self.target
+        start_response = _start_response
+        data = self.scenario.data
+        stream = io.BytesIO
+        start = perf_counter_ns()
+        for _ in range(count):
+            environ = copy()
+            environ["wsgi.input"] = stream(data)
+            body = target(environ, start_response)
             for _chunk in body:
                 pass
             close = getattr(body, "close", None)
@@ -126,31 +155,60 @@ def build_cells(modules: dict[str, Any], scenarios: list[Scenario],
     for scenario in scenarios:
         for name, module in modules.items():
             key = (name, scenario.routes, scenario.target, scenario.kind, scenario.plugins)
+            context = getattr(module, "activate", contextlib.nullcontext)
             try:
-                if key not in built:
-                    started = time.perf_counter()
-                    built[key] = module.build(scenario)
-                    if build_seconds is not None:
-                        build_seconds.setdefault(scenario.name, {})[name] = (
-                            time.perf_counter() - started)
-                app = built[key]
-                target = module.matcher(app, scenario) if scenario.match_only else app
+                with context():
+                    if key not in built:
+                        started = time.perf_counter()
+                        built[key] = module.build(scenario)
+                        if build_seconds is not None:
+                            build_seconds.setdefault(scenario.name, {})[name] = (
+                                time.perf_counter() - started)
+                    app = built[key]
+                    target = module.matcher(app, scenario) if scenario.match_only else app
             except NotApplicable as reason:
                 not_applicable.setdefault(scenario.name, {})[name] = str(reason)
                 continue
-            cells.append(Cell(name, scenario, target, make_environ(scenario)))
+            cell = Cell(name, scenario, target, make_environ(scenario), context=context)
+            prime(cell)
+            cells.append(cell)
     return cells, not_applicable
 
 
-def call_once(cell: Cell) -> tuple[int, bytes, str]:
-    """One request through the cell's app: (status code, body, what went to wsgi.errors)."""
+def prime(cell: Cell) -> None:
+    """Make the scenario's priming request once and complete the timed request's environ
+    with what it answered: its ETag as If-None-Match, its cookies as Cookie."""
+    scenario = cell.scenario
+    if scenario.prime is None:
+        return
+    environ = make_environ(scenario)
+    environ["PATH_INFO"] = scenario.prime_path or scenario.path
+    environ.pop("HTTP_IF_NONE_MATCH", None)
+    with cell.context():
+        status, _, headers, errors = call_once(cell, environ)
+    if status >= 400:
+        raise SystemExit(f"{cell.framework} {scenario.name}: priming answered {status}: {errors[-300:]}")
+    if scenario.prime == "etag":
+        etags = [value for key, value in headers if key.lower() == "etag"]
+        if etags:
+            cell.environ["HTTP_IF_NONE_MATCH"] = etags[0]
+    elif scenario.prime == "cookie":
+        pairs = [value.split(";", 1)[0] for key, value in headers if key.lower() == "set-cookie"]
+        cell.environ["HTTP_COOKIE"] = "; ".join(pairs)
+
+
+def call_once(cell: Cell, environ: dict[str, Any] | None = None,
+              ) -> tuple[int, bytes, list[tuple[str, str]], str]:
+    """One request through the cell's app: (status code, body, headers, what went to
+    wsgi.errors)."""
     errors = io.StringIO()
-    environ = cell.environ.copy()
+    environ = (environ or cell.environ).copy()
     environ["wsgi.errors"] = errors
-    seen: list[str] = []
+    environ["wsgi.input"] = io.BytesIO(cell.scenario.data)
+    seen: list[tuple[str, list[tuple[str, str]]]] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        seen.append(status)
+        seen.append((status, headers))
         return _write
 
     body = cell.target(environ, start_response)
@@ -162,21 +220,23 @@ def call_once(cell: Cell) -> tuple[int, bytes, str]:
             close()
     if not seen:
         raise AssertionError("start_response was never called")
-    return int(seen[-1].split()[0]), data, errors.getvalue()
+    status, headers = seen[-1]
+    return int(status.split()[0]), data, headers, errors.getvalue()
 
 
 def check_cell(cell: Cell) -> str | None:
     """Return why the cell's answer is wrong, or None when it is right."""
     scenario = cell.scenario
-    if scenario.match_only:
-        found = cell.target(cell.environ.copy())
-        return None if found else f"router found nothing for {scenario.path}"
-    status, body, errors = call_once(cell)
+    with cell.context():
+        if scenario.match_only:
+            found = cell.target(cell.environ.copy())
+            return None if found else f"router found nothing for {scenario.path}"
+        status, body, headers, errors = call_once(cell)
     if status != scenario.status:
         return f"status {status}, expected {scenario.status}; body {body[:200]!r}; errors {errors[-500:]!r}"
     if not scenario.check_body(body):
-        return f"body {body[:200]!r}, expected {scenario.body!r}"
-    return None
+        return f"body {body[:200]!r}, expected {(scenario.body or b'')[:200]!r}"
+    return scenario.check_headers(headers)
 
 
 def calibrate(cell: Cell | CallCell, batch_ns: float) -> None:
@@ -231,9 +291,10 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             pass
     try:
-        import falcon.util
+        import falcon.util.uri
 
-        found["falcon_cython"] = str(bool(getattr(falcon.util, "IS_CYTHONIZED", False)))
+        # Falcon falls back to Python when its Cython `cyutil` modules are missing.
+        found["falcon_compiled"] = str(getattr(falcon.util.uri, "_cy_uri", None) is not None)
     except ImportError:
         pass
     return found
@@ -275,8 +336,8 @@ def run(rounds: int, batch_ms: float, frameworks: list[str], scenario_names: lis
         "frameworks": [name for name in frameworks if name in modules],
         "missing": missing,
         "not_applicable": not_applicable,
-        "scenarios": {s.name: {"title": s.title, "match_only": s.match_only, **s.extra}
-                      for s in scenarios},
+        "scenarios": {s.name: {"title": s.title, "match_only": s.match_only, "group": s.group,
+                               **s.extra} for s in scenarios},
         "results": results,
         "build_seconds": build_seconds,
         "yardstick": {f"calls-{c.depth}": summarise(c.samples) for c in yardsticks},
@@ -318,61 +379,6 @@ def format_table(data: dict[str, Any]) -> str:
             lines.append(f"  {framework:<10} {ns:10.0f} {1e9 / ns:11,.0f} {ratios[0]:>10} {ratios[1]:>10}")
     lines.append(f"\nyardstick: 5 pass-through calls cost {yardstick_ns(data):.0f} ns")
     return "\n".join(lines)
-
-
-def profile(spec: str, calls: int, top: int, stream: Any = sys.stdout) -> list[dict[str, Any]]:
-    """cProfile `calls` requests of `framework:scenario`; print and return the top functions."""
-    framework, _, scenario_name = spec.partition(":")
-    modules, missing = load_frameworks([framework])
-    if missing:
-        raise SystemExit(f"{framework}: {missing[framework]}")
-    cells, not_applicable = build_cells(modules, [SCENARIOS[scenario_name]])
-    if not cells:
-        raise SystemExit(f"{spec}: not applicable")
-    cell = cells[0]
-    cell.run(100)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    cell.run(calls)
-    profiler.disable()
-    stats = pstats.Stats(profiler, stream=stream)
-    table = stats.stats  # type: ignore[attr-defined]
-    harness = os.path.abspath(__file__)
-    # Shares are of the app's own time: the cumulative time of what the harness loop
-    # calls, less its environ copies, and the harness's rows are left out.
-    app_total = 0.0
-    for function, (_, _, _, _, callers) in table.items():
-        if function[2] in HARNESS_BUILTINS:
-            continue
-        for caller, timing in callers.items():
-            if caller[0] == harness and caller[2] == "run":
-                app_total += timing[3]
-    rows = []
-    for function, (_, ncalls, tottime, cumtime, callers) in table.items():
-        filename, line, name = function
-        harness_only = all(caller[0] == harness for caller in callers)
-        if filename == harness or (harness_only and name in HARNESS_BUILTINS):
-            continue
-        rows.append({"function": name, "where": f"{_short_path(filename)}:{line}",
-                     "calls_per_request": ncalls / calls, "tottime_share": tottime / app_total,
-                     "cumtime_share": cumtime / app_total})
-    rows.sort(key=lambda row: row["tottime_share"], reverse=True)
-    print(f"\n{spec}: {calls} requests, top {top} functions by own time", file=stream)
-    print(f"  {'own %':>6} {'cum %':>6} {'calls/req':>9}  function", file=stream)
-    for row in rows[:top]:
-        print(f"  {row['tottime_share'] * 100:6.1f} {row['cumtime_share'] * 100:6.1f} "
-              f"{row['calls_per_request']:9.2f}  {row['function']} ({row['where']})", file=stream)
-    return rows[:top]
-
-
-HARNESS_BUILTINS = ("<method 'copy' of 'dict' objects>", "<built-in method builtins.getattr>")
-
-
-def _short_path(filename: str) -> str:
-    for marker in ("site-packages/", "/src/", "/bench/"):
-        if marker in filename:
-            return filename.split(marker, 1)[1]
-    return filename
 
 
 def smoke(frameworks: list[str], scenario_names: list[str]) -> int:
@@ -421,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         return smoke(frameworks, names)
     if args.profile:
+        from profiling import profile
+
         for spec in args.profile.split(","):
             profile(spec, args.profile_calls, args.top)
         return 0

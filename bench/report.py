@@ -1,6 +1,6 @@
 """Turn one run's results into `docs/performance.md` and `docs/performance.png`.
 
-    python bench/report.py bench/results/latest.json
+    python bench/report.py bench/results/latest.json [docs/]
 """
 
 from __future__ import annotations
@@ -10,30 +10,14 @@ import os
 import sys
 from typing import Any
 
-from inprocess import paired_difference, yardstick_ns
+from inprocess import yardstick_ns
+from report_chart import PEERS, chart
+from report_targets import (BOTTLE_TARGET, FALCON_TARGET, PEERS as TARGET_PEERS, findings, ns,
+                            plugin_cost, scenario_misses, speedup, targets, timed_scenarios,
+                            where_time_goes)
 
-PEERS = ("bare", "demijohn", "bottle", "falcon", "flask")
-# The issue's scenarios, in its order (router-only rows are reported with the scaling).
-MAIN_SCENARIOS = ("hello", "dynamic", "many", "scale-10", "scale-100", "scale-1000",
-                  "scale-10000", "json", "request", "plugins-nowrap", "plugins-wrap", "404")
 SCALES = (10, 100, 1000, 10000)
-
-
-def ns(data: dict[str, Any], scenario: str, framework: str) -> float | None:
-    """Median ns per request of one cell, or None when it was not run."""
-    return data["results"].get(scenario, {}).get(framework, {}).get("median_ns")
-
-
-def speedup(data: dict[str, Any], scenario: str, framework: str, peer: str) -> float | None:
-    """How many times faster `framework` is than `peer` (peer's time / framework's time)."""
-    mine, theirs = ns(data, scenario, framework), ns(data, scenario, peer)
-    return theirs / mine if mine and theirs else None
-
-
-def plugin_cost(data: dict[str, Any], scenario: str, framework: str) -> float:
-    """Extra ns per request of `scenario` over hello, paired round by round."""
-    cells = data["results"]
-    return paired_difference(cells[scenario][framework], cells["hello"][framework])
+NAMES = {"falcon": "falcon", "falcon_pure": "falcon (pure)"}
 
 
 def fmt_ratio(value: float | None) -> str:
@@ -46,95 +30,186 @@ def fmt_ns(value: float | None) -> str:
     return f"{value / 1000:.2f} µs" if value >= 1000 else f"{value:.0f} ns"
 
 
-def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every target of the issue with its measured figure and whether it is met."""
+def _target_ratio(value: float | None, target: float) -> str:
+    """A ratio, in bold when it misses its target."""
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}×" if value >= target else f"**{value:.2f}×**"
+
+
+def _table(add: Any, rows: list[list[str]]) -> None:
+    add("| " + " | ".join(rows[0]) + " |")
+    add("|" + "---|" * len(rows[0]))
+    for row in rows[1:]:
+        add("| " + " | ".join(row) + " |")
+    add("")
+
+
+def _how(add: Any, run: dict[str, Any]) -> None:
+    data, machine = run["inprocess"], run["machine"]
+    versions = data["versions"]
+    add("## How it was measured\n")
+    add(f"- Command: `{run['command']}` (`make bench`; one command builds `bench/.venv`, runs "
+        "everything below and writes this page and `docs/performance.png`).")
+    add(f"- demijohn at core commit `{run.get('core_revision', 'unknown')}` (the last commit touching "
+        "`core/src`).")
+    add(f"- Machine: {machine['cpu']}, `nproc` = {machine['nproc']}, {machine['platform']}; Python "
+        f"{versions.get('python')}; run on {machine['date']}. Load average before / after the "
+        f"in-process run: {data['loadavg_before'][0]:.2f} / {data['loadavg_after'][0]:.2f} (a shared "
+        "machine: interleaving puts every framework through the same load, so ratios hold better "
+        "than absolute numbers).")
+    add("- Versions: " + ", ".join(f"{name} {versions[name]}" for name in
+                                   ("demijohn", "bottle", "falcon", "flask", "werkzeug", "gunicorn",
+                                    "granian") if name in versions) + ".")
+    add("- Falcon twice: **falcon** is its compiled wheel (`cp3xx` manylinux, with the Cython "
+        f"`cyutil` modules; compiled here: {versions.get('falcon_compiled', 'unknown')}), **falcon "
+        "(pure)** its pure-Python wheel (`py3-none-any`) of the same version, installed into "
+        "`bench/.venv/falcon-pure` and imported under its own name in the same process "
+        "(`bench/isolated.py`), so both are timed in the same interleaved rounds.")
+    add(f"- In-process: each framework's WSGI callable is called directly with a fresh copy of a "
+        f"prepared environ (and a fresh `wsgi.input` for requests with a body) and a trivial "
+        f"`start_response`; the body is consumed and `close()` called. Time is the benchmark "
+        f"thread's CPU time. {data['rounds']} rounds; each times one ~{data['batch_ms']:g} ms batch "
+        "of every (scenario, framework) cell in a shuffled order; figures are medians over the "
+        "rounds. `bare` is a hand-written WSGI callable, the floor. Ratios are *peer's time ÷ "
+        "demijohn's*: > 1 means demijohn is faster; a ratio in **bold** misses its target "
+        f"(≥ {FALCON_TARGET}× Falcon, either build; ≥ {BOTTLE_TARGET}× Bottle).")
+    add("- Apps are written in each framework's own idiom (`bench/apps/`): Bottle and demijohn "
+        "route callbacks with `request`/`response`, Falcon resources, Flask views. Every app's "
+        "answer (status, body, the headers that matter) is checked before timing; "
+        "`bench/inprocess.py --smoke` does only that. n/a: the framework has no such feature "
+        "(the reason is in the results JSON and in `--smoke`'s output).\n")
+
+
+def _scenario_table(add: Any, data: dict[str, Any], names: list[str]) -> None:
+    frameworks = [fw for fw in PEERS if fw in data["frameworks"]]
+    rows = [["scenario", *(NAMES.get(fw, fw) for fw in frameworks),
+             "vs Bottle", "vs Falcon", "vs Falcon (pure)"]]
+    for scenario in names:
+        rows.append([data["scenarios"][scenario]["title"]]
+                    + [fmt_ns(ns(data, scenario, fw)) for fw in frameworks]
+                    + [_target_ratio(speedup(data, scenario, "demijohn", peer), target)
+                       for peer, target in (("bottle", BOTTLE_TARGET), ("falcon", FALCON_TARGET),
+                                            ("falcon_pure", FALCON_TARGET))])
+    _table(add, rows)
+
+
+def _inprocess(add: Any, run: dict[str, Any]) -> None:
     data = run["inprocess"]
-    rows: list[dict[str, Any]] = []
-    for scenario in ("hello", "dynamic", "many", "scale-10", "scale-100", "scale-1000",
-                     "scale-10000", "json", "request", "404"):
-        ratio = speedup(data, scenario, "demijohn", "falcon")
-        rows.append({"target": f"{scenario}: ≥ 1.0× Falcon (in-process)", "scenario": scenario,
-                     "measured": fmt_ratio(ratio),
-                     "met": None if ratio is None else ratio >= 1.0})
-    hello = ns(data, "hello", "demijohn")
-    nowrap = ns(data, "plugins-nowrap", "demijohn")
-    if hello and nowrap:
-        cost = plugin_cost(data, "plugins-nowrap", "demijohn") / hello
-        rows.append({"target": "5 plugins that don't wrap cost ≤ 5%", "scenario": "plugins-nowrap",
-                     "measured": f"{cost * 100:+.1f}%", "met": cost <= 0.05})
-    wrap = ns(data, "plugins-wrap", "demijohn")
-    five_calls = yardstick_ns(data)
-    if hello and wrap:
-        extra = plugin_cost(data, "plugins-wrap", "demijohn")
-        rows.append({"target": "5 plugins that wrap cost ≤ 5 plain function calls",
-                     "scenario": "plugins-wrap",
-                     "measured": f"{extra:+.0f} ns vs {five_calls:.0f} ns for 5 calls",
-                     "met": extra <= five_calls})
-    small, large = ns(data, "match-10", "demijohn"), ns(data, "match-10000", "demijohn")
-    label = "router match alone"
-    if not (small and large):
-        small, large = ns(data, "scale-10", "demijohn"), ns(data, "scale-10000", "demijohn")
-        label = "full request"
-    if small and large:
-        rows.append({"target": "match time at 10,000 routes ≤ 1.5× at 10", "scenario": "match-10000",
-                     "measured": f"{large / small:.2f}× ({label})", "met": large / small <= 1.5})
-    for server in ("granian",):
-        for scenario in ("hello", "dynamic"):
-            case = run.get("e2e", {}).get("results", {}).get(server, {}).get(scenario, {})
-            mine, theirs = case.get("demijohn", {}), case.get("falcon", {})
-            ratio = mine["rps"] / theirs["rps"] if mine.get("rps") and theirs.get("rps") else None
-            measured = fmt_ratio(ratio) + " in req/s"
-            if mine.get("cpu_us_per_request") and theirs.get("cpu_us_per_request"):
-                measured += (f"; {theirs['cpu_us_per_request'] / mine['cpu_us_per_request']:.2f}×"
-                             " in server CPU per request")
-            cpu_ratio = (theirs["cpu_us_per_request"] / mine["cpu_us_per_request"]
-                         if mine.get("cpu_us_per_request") and theirs.get("cpu_us_per_request")
-                         else ratio)
-            met: bool | str | None = None if ratio is None else ratio >= 1.0
-            if ratio is not None and cpu_ratio is not None and (ratio >= 1.0) != (cpu_ratio >= 1.0):
-                met = "unclear"
-            rows.append({"target": f"end-to-end {scenario} under {server} + wrk ≥ Falcon",
-                         "scenario": f"e2e-{scenario}", "measured": measured, "met": met})
-    imports = run.get("importtime", {})
-    if "demijohn" in imports and "bottle" in imports:
-        mine, theirs = imports["demijohn"], imports["bottle"]
-        measured = (f"best {mine['min_ms']:.1f} ms vs {theirs['min_ms']:.1f} ms "
-                    f"({mine['min_ms'] / theirs['min_ms']:.2f}×)")
-        if "cpu_ms" in mine:
-            measured += f"; CPU {mine['cpu_ms']:.1f} ms vs {theirs['cpu_ms']:.1f} ms"
-        rows.append({"target": "`import demijohn` no slower than `import bottle` (-X importtime)",
-                     "scenario": "import", "measured": measured,
-                     "met": mine["min_ms"] <= theirs["min_ms"]})
-    return rows
+    timed = timed_scenarios(data)
+    add("## In-process: the original scenarios\n")
+    _scenario_table(add, data, [s for s in timed if data["scenarios"][s].get("group") != "idiom"])
+    add("## In-process: what users write\n")
+    add("One route each, written the way each framework's users write it (the request reads "
+        "and the response calls are in each row's title; `bench/idioms.py` and `bench/apps/`). "
+        "Requests with a body get a fresh `wsgi.input` per call (the same cost for every "
+        "framework). The session and cache rows use demijohn's own plugins (session: "
+        "`CookieBackend`; cache: `MemoryBackend`); Flask's session row is its built-in signed "
+        "cookie session. Jinja2 autoescapes HTML in demijohn, Flask, Falcon and bare (Jinja's "
+        "recommended `select_autoescape()`); Bottle's Jinja2 adapter does not by default.\n")
+    _scenario_table(add, data, [s for s in timed if data["scenarios"][s].get("group") == "idiom"])
+    add("![speed relative to Bottle, demijohn ÷ Falcon, end to end](performance.png)\n")
 
 
-def where_time_goes(run: dict[str, Any], scenario: str | None) -> str:
-    """One line on where demijohn spends the time of a missed target."""
-    if scenario == "import":
-        heavy = run.get("import_heaviest", [])
-        return ("heaviest outside imports: " + ", ".join(
-            f"`{row['module']}` {row['ms']:.1f} ms (from `{row['imported_by']}`)" for row in heavy)
-            if heavy else "no import breakdown recorded")
-    if scenario == "match-10000":
-        return "see the router scaling table"
-    if scenario == "plugins-wrap":
-        data = run["inprocess"]
-        bottle = (f"Bottle pays {plugin_cost(data, 'plugins-wrap', 'bottle'):+.0f} ns for the same "
-                  "five wrappers; " if "bottle" in data["results"].get("plugins-wrap", {}) else "")
-        rows = run.get("profiles", {}).get("demijohn:plugins-wrap", [])
-        top = ", ".join(f"`{row['function']}` {row['tottime_share'] * 100:.0f}%" for row in rows[:5])
-        return f"{bottle}cProfile of demijohn:plugins-wrap, own time: {top or 'not profiled'}"
-    spec = {"e2e-hello": "hello", "e2e-dynamic": "dynamic"}.get(scenario or "", scenario)
-    rows = run.get("profiles", {}).get(f"demijohn:{spec}")
-    if not rows:
-        return "not profiled"
-    top = ", ".join(f"`{row['function']}` {row['tottime_share'] * 100:.0f}%"
-                    for row in rows[:5])
-    return f"cProfile of demijohn:{spec}, own time: {top}"
+def _scaling(add: Any, data: dict[str, Any]) -> None:
+    if "match-10" not in data["results"]:
+        return
+    add("## Router scaling\n")
+    add("Routes `/r0/<id:int>` … `/rN/<id:int>`, request for the last one. *Router only* calls the "
+        "framework's internal match (`app.router.match(environ)`, Falcon's `app._router.find(path)`, "
+        "Werkzeug's `MapAdapter.match()`).\n")
+    rows = [["framework", *(f"{n:,} routes" for n in SCALES), "10,000 ÷ 10", "registering 10,000 routes"]]
+    for fw in [fw for fw in PEERS if fw in data["frameworks"]]:
+        matches = [ns(data, f"match-{n}", fw) for n in SCALES]
+        build = data.get("build_seconds", {}).get("scale-10000", {}).get(fw)
+        rows.append([NAMES.get(fw, fw), *(fmt_ns(v) for v in matches),
+                     fmt_ratio(matches[-1] / matches[0] if matches[0] and matches[-1] else None),
+                     f"{build:.1f} s" if build is not None else "n/a"])
+    _table(add, rows)
 
 
-def e2e_cell(cases: dict[str, Any], framework: str) -> str:
-    """`req/s (CPU µs per request)` of one end-to-end case."""
+def _plugins(add: Any, data: dict[str, Any]) -> None:
+    add("## Plugins\n")
+    five = yardstick_ns(data)
+    add(f"Five api-2 plugins on the hello app. The yardstick, 5 plain pass-through calls "
+        f"(`def wrapper(*a, **k): return f(*a, **k)`), costs {five:.0f} ns here. A cost is the "
+        "median over rounds of (with plugins − hello), both timed in the same round.\n")
+    rows = [["framework", "hello", "+ 5 that don't wrap", "cost", "+ 5 that wrap", "cost"]]
+    for fw in ("demijohn", "bottle"):
+        hello, nowrap, wrap = (ns(data, s, fw) for s in ("hello", "plugins-nowrap", "plugins-wrap"))
+        if hello and nowrap and wrap:
+            nowrap_cost, wrap_cost = plugin_cost(data, "plugins-nowrap", fw), plugin_cost(data, "plugins-wrap", fw)
+            rows.append([fw, fmt_ns(hello), fmt_ns(nowrap), f"{nowrap_cost:+.0f} ns ({nowrap_cost / hello:+.1%})",
+                         fmt_ns(wrap), f"{wrap_cost:+.0f} ns ({wrap_cost / five:.2f}× 5 calls)"])
+    _table(add, rows)
+
+
+def _allocations(add: Any, run: dict[str, Any]) -> None:
+    allocations = run.get("allocations")
+    if not allocations:
+        return
+    add("## Memory per request (tracemalloc)\n")
+    add("`bench/allocations.py`: single warmed-up requests under `tracemalloc`. *Held*: blocks "
+        "(count, bytes) allocated by the WSGI call and still alive when it returns its body, i.e. "
+        "what a request keeps while the server writes the answer. *Peak*: the high-water mark of "
+        "traced memory during the whole request, above what was traced before it (temporaries "
+        "included). Medians over the traced requests.\n")
+    frameworks = [fw for fw in PEERS if any(fw in row for row in allocations.values())]
+    rows = [["scenario", *(f"{NAMES.get(fw, fw)} held / peak" for fw in frameworks)]]
+    for scenario, row in allocations.items():
+        rows.append([scenario] + [
+            f"{row[fw]['held_blocks']:.0f} blocks, {row[fw]['held_bytes'] / 1024:.1f} KiB / "
+            f"{row[fw]['peak_bytes'] / 1024:.1f} KiB" if fw in row else "n/a" for fw in frameworks])
+    _table(add, rows)
+
+
+def _e2e(add: Any, run: dict[str, Any]) -> None:
+    e2e = run.get("e2e")
+    add("## End to end (wrk on 127.0.0.1)\n")
+    if not e2e:
+        add(f"Not run ({run.get('e2e_skipped', 'skipped')}).\n")
+        return
+    add(f"`wrk -t1 -c{e2e['connections']}`; each framework's server on its own port, started "
+        f"together; after a 1 s warm-up each, wrk hits them in 1 s turns, forward then backward, "
+        f"{e2e['seconds']:g} s per case in all; the figure is the median turn. gunicorn: 2 sync "
+        "workers. granian: `--interface wsgi`, 1 worker, 1 blocking thread (wrk needs the other "
+        "core). *CPU/req* is the server's CPU time (its whole process group, from /proc) per "
+        "request: it does not drop when other processes take the CPU, so it is the steadier "
+        "figure on a shared machine. Ratios: req/s (CPU per request, peer's ÷ demijohn's).\n")
+    frameworks = [fw for fw in PEERS if fw in e2e["frameworks"]]
+    rows = [["server", "scenario", *(f"{NAMES.get(fw, fw)} req/s (CPU/req)" for fw in frameworks),
+             "vs bare", "vs Bottle", "vs Falcon", "vs Falcon (pure)"]]
+    for server, scenarios in e2e["results"].items():
+        for scenario, cases in scenarios.items():
+            rows.append([server, scenario, *(_e2e_cell(cases, fw) for fw in frameworks),
+                         *(_e2e_ratio(cases, peer) for peer in ("bare", "bottle", "falcon", "falcon_pure"))])
+    _table(add, rows)
+    above_floor = [f"{server} {scenario}" for server, scenarios in e2e["results"].items()
+                   for scenario, cases in scenarios.items()
+                   if (cases.get("demijohn", {}).get("rps") or 0) > (cases.get("bare", {}).get("rps") or 1e12)]
+    if above_floor:
+        add(f"demijohn answered more requests per second than the bare callable in {', '.join(above_floor)}: "
+            "no framework can beat the floor, so there the machine's noise is larger than the "
+            "difference being measured; read these rows as \"within noise\".\n")
+    for server, scenarios in e2e["results"].items():
+        for scenario, cases in scenarios.items():
+            for fw, case in cases.items():
+                if case.get("error"):
+                    add(f"- {server} {scenario} {fw}: {case['error']}")
+    adapters = e2e.get("adapters")
+    if adapters:
+        add("\n### demijohn's server adapters\n")
+        add("demijohn's hello app served by `run(app, server=NAME, quiet=True)` with each "
+            "adapter's defaults, measured the same way. `server='auto'` tries them in this order "
+            "(see `docs/deployment.md`).\n")
+        rows = [["adapter", "req/s", "server CPU per request"]]
+        rows += [[name, f"{case['rps']:,.0f}" if case.get("rps") else case.get("error", "n/a"),
+                  f"{case['cpu_us_per_request']:.0f} µs" if case.get("cpu_us_per_request") else "n/a"]
+                 for name, case in adapters.items()]
+        _table(add, rows)
+
+
+def _e2e_cell(cases: dict[str, Any], framework: str) -> str:
     case = cases.get(framework, {})
     if case.get("error"):
         return "error"
@@ -144,9 +219,8 @@ def e2e_cell(cases: dict[str, Any], framework: str) -> str:
     return f"{case['rps']:,.0f}" + (f" ({cpu:.0f} µs)" if cpu else "")
 
 
-def e2e_ratio(cases: dict[str, Any], framework: str, peer: str) -> str:
-    """req/s ratio (and server-CPU-per-request ratio) of `framework` over `peer`."""
-    mine, theirs = cases.get(framework, {}), cases.get(peer, {})
+def _e2e_ratio(cases: dict[str, Any], peer: str) -> str:
+    mine, theirs = cases.get("demijohn", {}), cases.get(peer, {})
     if not (mine.get("rps") and theirs.get("rps")):
         return "n/a"
     text = f"{mine['rps'] / theirs['rps']:.2f}×"
@@ -155,261 +229,100 @@ def e2e_ratio(cases: dict[str, Any], framework: str, peer: str) -> str:
     return text
 
 
+def _startup(add: Any, run: dict[str, Any]) -> None:
+    imports = run.get("importtime")
+    if imports:
+        add("## Import time and memory\n")
+        add("`python -X importtime -c 'import X'` in fresh interpreters, interleaved: the "
+            "cumulative time of the top-level module (median and best), the CPU time the import "
+            "adds to a bare `python -c pass`, and the resident memory (VmRSS) after the import, "
+            "total and added to a bare interpreter's.\n")
+        rows = [["module", "median", "best", "CPU added", "RSS after import", "RSS added"]]
+        for module, row in imports.items():
+            rss, added = row.get("rss_mib"), row.get("rss_added_mib")
+            rows.append([NAMES.get(module, module), f"{row['median_ms']:.1f} ms", f"{row['min_ms']:.1f} ms",
+                         f"{row['cpu_ms']:.1f} ms", f"{rss:.1f} MiB" if rss else "n/a",
+                         f"{added:.1f} MiB" if added else "n/a"])
+        _table(add, rows)
+    cold = run.get("coldstart")
+    if cold:
+        add("## Cold start\n")
+        add("From spawning the command to the first answered `GET /` (`bench/coldstart.py`, the "
+            "apps in `bench/coldstart/`): each framework's own development-server command "
+            "(Falcon has none: its tutorial's `wsgiref` script), interleaved runs.\n")
+        rows = [["framework", "command", "median", "best"]]
+        rows += [[name, f"`{row['command']}`", f"{row['median_ms']:.0f} ms", f"{row['min_ms']:.0f} ms"]
+                 for name, row in cold.items()]
+        _table(add, rows)
+
+
+def _profiles(add: Any, run: dict[str, Any]) -> None:
+    profiles = run.get("profiles", {})
+    if not profiles:
+        return
+    add("## Where demijohn's time goes\n")
+    add("cProfile of every scenario that misses a target, and of hello and dynamic; own time of "
+        "the top functions as a share of the app's total (cProfile inflates call-heavy code: "
+        "read it as a map, not a measurement).\n")
+    for spec, rows in profiles.items():
+        add(f"**{spec}**\n")
+        _table(add, [["own %", "cum %", "calls/request", "function"]] + [
+            [f"{row['tottime_share'] * 100:.1f}", f"{row['cumtime_share'] * 100:.1f}",
+             f"{row['calls_per_request']:.2f}", f"`{row['function']}` ({row['where']})"]
+            for row in rows[:8]])
+
+
+def _targets(add: Any, run: dict[str, Any]) -> None:
+    data = run["inprocess"]
+    add("## Targets\n")
+    if "demijohn" not in data["frameworks"]:
+        add("demijohn was not importable in this run, so no target could be checked.\n")
+        return
+    misses = scenario_misses(data)
+    compared = [s for s in timed_scenarios(data)
+                if any(speedup(data, s, "demijohn", peer) for peer in TARGET_PEERS)]
+    add(f"In process, demijohn is ≥ {FALCON_TARGET}× Falcon (compiled and pure) and ≥ "
+        f"{BOTTLE_TARGET}× Bottle on {len(compared) - len(misses)} of the {len(compared)} scenarios "
+        "it shares with them; the tables above mark every miss in bold.\n")
+    rows = [["target", "measured", "met"]]
+    verdicts = {True: "met", False: "**missed**", None: "not measured", "reported": "reported"}
+    for row in targets(run):
+        rows.append([row["target"], row["measured"], verdicts[row["met"]]])
+    _table(add, rows)
+    add("### Closing note\n")
+    add("Each miss with the top of its profile (this run) and, where `bench/findings.md` has "
+        "it, the hand-written analysis of where the time goes and the change that would fix it.\n")
+    analysis = findings()
+    for scenario, peers in misses.items():
+        ratios = ", ".join(f"{NAMES.get(p, p)} {speedup(data, scenario, 'demijohn', p):.2f}×" for p in peers)
+        add(f"- **{scenario}** ({ratios}). Profile: {where_time_goes(run, scenario)}."
+            + (f" {analysis[scenario]}" if scenario in analysis else ""))
+    for row in targets(run):
+        if row["met"] is False:
+            add(f"- **{row['target']}** ({row['measured']}). Profile: {where_time_goes(run, row['scenario'])}."
+                + (f" {analysis[row['scenario']]}" if row["scenario"] in analysis else ""))
+    if "coldstart" in analysis and run.get("coldstart"):
+        add(f"- **cold start** (reported, no target). {analysis['coldstart']}")
+    add("")
+
+
 def markdown(run: dict[str, Any]) -> str:
     """The whole performance page."""
-    data = run["inprocess"]
-    frameworks = [name for name in PEERS if name in data["frameworks"]]
-    versions = data["versions"]
-    machine = run["machine"]
     out: list[str] = []
     add = out.append
     add("# Performance\n")
-    add("demijohn against its peers, measured side by side in one interleaved run. "
-        "Generated by `bench/report.py`; do not edit by hand, rerun instead.\n")
-    add("## How it was measured\n")
-    add(f"- Command: `{run['command']}` (one command: it builds `bench/.venv`, runs everything "
-        "and writes this page and `docs/performance.png`).")
-    add(f"- Machine: {machine['cpu']}, `nproc` = {machine['nproc']}, {machine['platform']}; "
-        f"Python {versions.get('python')}; run on {machine['date']}.")
-    add("- Versions: " + ", ".join(f"{name} {versions[name]}" for name in
-                                   ("demijohn", "bottle", "falcon", "flask", "werkzeug",
-                                    "gunicorn", "granian") if name in versions)
-        + (f"; demijohn at commit `{run['core_revision']}`" if run.get("core_revision") else "") + ".")
-    add(f"- Load average before / after the in-process run: "
-        f"{data['loadavg_before'][0]:.2f} / {data['loadavg_after'][0]:.2f} "
-        "(the machine may be shared; interleaving puts every framework through the same load, "
-        "so ratios hold better than absolute numbers).")
-    add(f"- In-process: each framework's WSGI callable is called directly with a fresh copy of a "
-        f"prepared environ and a trivial `start_response`; the body is consumed and `close()` "
-        f"called. Time is the benchmark thread's CPU time (`time.thread_time_ns`): a request in "
-        f"process does no I/O, and time spent descheduled by other processes is not the "
-        f"framework's. {data['rounds']} rounds; each round times one ~{data['batch_ms']:g} ms batch "
-        "of every (scenario, framework) cell in a shuffled order. Figures are medians over the "
-        "rounds. `bare` is a hand-written WSGI callable (two dict look-ups), the physical limit. "
-        "Ratios are speed ratios: *peer's time ÷ this framework's time*, so > 1 means faster.")
-    add("- Apps are written in each framework's own style (`bench/apps/`): Bottle and demijohn "
-        "route callbacks, Falcon resources with `on_get` setting `resp.text`/`resp.media`, "
-        "Flask view functions. Every app's answers (status and body) are checked before timing "
-        "(`python bench/inprocess.py --smoke` does only that).\n")
-
-    add("## In-process: time per request\n")
-    head = "| scenario | " + " | ".join(frameworks) + " | demijohn vs Bottle | demijohn vs Falcon | Falcon vs Bottle |"
-    add(head)
-    add("|" + "---|" * (head.count("|") - 1))
-    for scenario in MAIN_SCENARIOS:
-        if scenario not in data["scenarios"]:
-            continue
-        cells = [fmt_ns(ns(data, scenario, fw)) for fw in frameworks]
-        add(f"| {data['scenarios'][scenario]['title']} | " + " | ".join(cells) + " | "
-            f"{fmt_ratio(speedup(data, scenario, 'demijohn', 'bottle'))} | "
-            f"{fmt_ratio(speedup(data, scenario, 'demijohn', 'falcon'))} | "
-            f"{fmt_ratio(speedup(data, scenario, 'falcon', 'bottle'))} |")
-    add("\nn/a: Falcon and Flask have no Bottle-style (api 2) plugins; the bare callable has none "
-        "either.\n")
-    add("Speed relative to Bottle (higher is faster):\n")
-    add("| scenario | " + " | ".join(frameworks) + " |")
-    add("|---|" + "---|" * len(frameworks))
-    for scenario in MAIN_SCENARIOS:
-        if scenario in data["scenarios"]:
-            add(f"| {scenario} | " + " | ".join(
-                fmt_ratio(speedup(data, scenario, fw, "bottle")) for fw in frameworks) + " |")
-    add("\n![speed relative to Bottle](performance.png)\n")
-
-    add("## Router scaling\n")
-    add("Routes `/r0/<id:int>` … `/rN/<id:int>` (every route dynamic, each under its own first "
-        "segment: the worst case for a router that scans), request for the last one. "
-        "*Router only* calls the framework's internal match (`app.router.match(environ)`, "
-        "Falcon's `app._router.find(path)`, Werkzeug's `MapAdapter.match()`); *full request* "
-        "goes through the WSGI callable.\n")
-    add("| framework | " + " | ".join(f"{n:,} routes" for n in SCALES)
-        + " | 10,000 ÷ 10 | full request 10,000 ÷ 10 | registering 10,000 routes |")
-    add("|---|" + "---|" * (len(SCALES) + 3))
-    for fw in frameworks:
-        matches = [ns(data, f"match-{n}", fw) for n in SCALES]
-        full = [ns(data, f"scale-{n}", fw) for n in SCALES]
-        build = data.get("build_seconds", {}).get("scale-10000", {}).get(fw)
-        add(f"| {fw} | " + " | ".join(fmt_ns(v) for v in matches) + " | "
-            f"{fmt_ratio(matches[-1] / matches[0] if matches[0] and matches[-1] else None)} | "
-            f"{fmt_ratio(full[-1] / full[0] if full[0] and full[-1] else None)} | "
-            f"{f'{build:.1f} s' if build is not None else 'n/a'} |")
-    add("")
-
-    add("## Plugins\n")
-    five_calls = yardstick_ns(data)
-    add(f"Five api-2 plugins installed on the hello app. The yardstick, 5 plain pass-through "
-        f"calls (`def wrapper(*a, **k): return f(*a, **k)`), costs {five_calls:.0f} ns here. A cost "
-        f"is the median over rounds of (with plugins − hello), both timed in the same round.\n")
-    add("| framework | hello | + 5 that don't wrap | cost | + 5 that wrap | cost |")
-    add("|---|---|---|---|---|---|")
-    for fw in ("demijohn", "bottle"):
-        hello, nowrap, wrap = (ns(data, s, fw) for s in ("hello", "plugins-nowrap", "plugins-wrap"))
-        if hello and nowrap and wrap:
-            nowrap_cost = plugin_cost(data, "plugins-nowrap", fw)
-            wrap_cost = plugin_cost(data, "plugins-wrap", fw)
-            add(f"| {fw} | {fmt_ns(hello)} | {fmt_ns(nowrap)} | {nowrap_cost:+.0f} ns "
-                f"({nowrap_cost / hello * 100:+.1f}%) | {fmt_ns(wrap)} | {wrap_cost:+.0f} ns "
-                f"({wrap_cost / five_calls:.2f}× 5 calls) |")
-    add("")
-
-    e2e = run.get("e2e")
-    add("## End to end (wrk on 127.0.0.1)\n")
-    if not e2e:
-        add(f"Not run ({run.get('e2e_skipped', 'skipped')}).\n")
-    else:
-        add(f"`wrk -t1 -c{e2e['connections']}`: all frameworks' servers run at once on their own "
-            f"ports; after a 1 s warm-up each, wrk hits them in turns of 1 s, forward then backward, "
-            f"{e2e['seconds']:g} s per case in all; the figure is the median turn. gunicorn: 2 sync "
-            "workers. granian: `--interface wsgi`, 1 worker, 1 blocking thread (wrk needs the other "
-            "core). *CPU/req* is the server's CPU time (its whole process group, from /proc) per "
-            "request served: it does not drop when other processes take the CPU, so it is the "
-            "steadier figure on a shared machine.\n")
-        e2e_fws = [fw for fw in PEERS if fw in e2e["frameworks"]]
-        add("| server | scenario | " + " | ".join(f"{fw} req/s (CPU/req)" for fw in e2e_fws)
-            + " | demijohn vs Bottle | demijohn vs Falcon | Falcon vs Bottle |")
-        add("|---|---|" + "---|" * (len(e2e_fws) + 3))
-        for server, scenarios in e2e["results"].items():
-            for scenario, cases in scenarios.items():
-                add(f"| {server} | {scenario} | " + " | ".join(e2e_cell(cases, fw) for fw in e2e_fws)
-                    + f" | {e2e_ratio(cases, 'demijohn', 'bottle')} | "
-                    f"{e2e_ratio(cases, 'demijohn', 'falcon')} | {e2e_ratio(cases, 'falcon', 'bottle')} |")
-        add("\nRatios: req/s ratio (CPU-per-request ratio, peer's ÷ this one's); > 1 means faster.")
-        errors = [(s, sc, fw, c["error"]) for s, scs in e2e["results"].items()
-                  for sc, cs in scs.items() for fw, c in cs.items() if c.get("error")]
-        for server, scenario, fw, error in errors:
-            add(f"\n- {server} {scenario} {fw}: {error}")
-        add("")
-
-    imports = run.get("importtime")
-    if imports:
-        add("## Import time\n")
-        add("`python -X importtime -c 'import X'`: cumulative time of the top-level module over "
-            "several fresh interpreters, interleaved (median and best; the best is the figure "
-            "least disturbed by other processes), and the child's CPU time (rusage) less that "
-            "of a bare `python -c pass`.\n")
-        add("| module | median | best | CPU added to the interpreter's start |")
-        add("|---|---|---|---|")
-        for module, row in imports.items():
-            cpu = f"{row['cpu_ms']:.1f} ms" if "cpu_ms" in row else "n/a"
-            add(f"| {module} | {row['median_ms']:.1f} ms | {row['min_ms']:.1f} ms | {cpu} |")
-        add("")
-
-    profiles = run.get("profiles", {})
-    if profiles:
-        add("## Where demijohn's time goes\n")
-        add("cProfile over many requests of one scenario; own time of the top functions as a "
-            "share of the profiled total (cProfile inflates call-heavy code, so read it as a map, "
-            "not a measurement).\n")
-        for spec, rows in profiles.items():
-            add(f"**{spec}**\n")
-            add("| own % | cum % | calls/request | function |")
-            add("|---|---|---|---|")
-            for row in rows[:10]:
-                add(f"| {row['tottime_share'] * 100:.1f} | {row['cumtime_share'] * 100:.1f} | "
-                    f"{row['calls_per_request']:.2f} | `{row['function']}` ({row['where']}) |")
-            add("")
-
-    add("## Targets\n")
-    rows = targets(run)
-    if "demijohn" not in data["frameworks"]:
-        add("demijohn was not importable in this run, so no target could be checked.\n")
-    else:
-        add("| target | measured | met |")
-        add("|---|---|---|")
-        for row in rows:
-            met = {True: "met", False: "**missed**", None: "not measured",
-                   "unclear": "unclear: req/s and CPU/request disagree (noise)"}[row["met"]]
-            add(f"| {row['target']} | {row['measured']} | {met} |")
-        missed = [row for row in rows if row["met"] is False]
-        add("")
-        if not missed:
-            add("Every target is met in this run.")
-        for row in missed:
-            add(f"- Missed: {row['target']} — {where_time_goes(run, row['scenario'])}")
-        for row in rows:
-            if row["met"] == "unclear":
-                add(f"- Unclear: {row['target']} — {row['measured']}: the two end-to-end figures "
-                    "fall on either side of 1.0, inside the noise of 1 s wrk turns; the server's own "
-                    "cost per request (granian's, see `bare`) dominates both frameworks'.")
-    add("")
+    add("demijohn against its peers, measured side by side in one interleaved run. Generated by "
+        "`bench/report.py`; do not edit by hand, rerun `make bench` instead.\n")
+    _how(add, run)
+    _inprocess(add, run)
+    _scaling(add, run["inprocess"])
+    _plugins(add, run["inprocess"])
+    _allocations(add, run)
+    _e2e(add, run)
+    _startup(add, run)
+    _profiles(add, run)
+    _targets(add, run)
     return "\n".join(out)
-
-
-def chart(run: dict[str, Any], path: str) -> None:
-    """Three panels: every framework's speed relative to Bottle in process; demijohn ÷ Falcon
-    per scenario (the target line at 1); end to end relative to Bottle."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    data = run["inprocess"]
-    colours = {"bare": "#bbbbbb", "demijohn": "#2a7ab0", "bottle": "#555555",
-               "falcon": "#e08a1e", "flask": "#6aa84f"}
-    figure = plt.figure(figsize=(15, 10))
-    grid = figure.add_gridspec(2, 3)
-    top = figure.add_subplot(grid[0, :])
-    scenarios = [s for s in MAIN_SCENARIOS if s in data["scenarios"]]
-    frameworks = [fw for fw in PEERS if fw in data["frameworks"] and fw != "bottle"]
-    width = 0.8 / len(frameworks)
-    for index, fw in enumerate(frameworks):
-        values = [speedup(data, s, fw, "bottle") or 0 for s in scenarios]
-        xs = [i + (index - (len(frameworks) - 1) / 2) * width for i in range(len(scenarios))]
-        top.bar(xs, values, width, label=fw, color=colours[fw])
-    top.axhline(1.0, color=colours["bottle"], linewidth=1, label="bottle = 1")
-    top.set_yscale("log")
-    top.set_xticks(range(len(scenarios)))
-    top.set_xticklabels(scenarios, rotation=20, ha="right")
-    top.set_ylabel("speed relative to Bottle 0.13 (log)")
-    top.set_title("in-process WSGI: speed relative to Bottle (median of interleaved rounds)")
-    top.legend(fontsize=8, ncol=5)
-
-    # demijohn ÷ Falcon, in process and end to end: the issue's main target.
-    labels, values = [], []
-    for scenario in scenarios:
-        ratio = speedup(data, scenario, "demijohn", "falcon")
-        if ratio:
-            labels.append(scenario)
-            values.append(ratio)
-    e2e = run.get("e2e")
-    for server, scenarios_ in (e2e or {}).get("results", {}).items():
-        for scenario, row in scenarios_.items():
-            mine, theirs = row.get("demijohn", {}).get("rps"), row.get("falcon", {}).get("rps")
-            if mine and theirs:
-                labels.append(f"{server} {scenario}")
-                values.append(mine / theirs)
-    middle = figure.add_subplot(grid[1, :2])
-    middle.bar(range(len(values)), values,
-               color=[colours["demijohn"] if v >= 1 else "#c0392b" for v in values])
-    middle.axhline(1.0, color=colours["falcon"], linewidth=1.5, label="Falcon = 1 (target)")
-    for x, value in enumerate(values):
-        middle.text(x, value, f"{value:.2f}", ha="center", va="bottom", fontsize=8)
-    middle.set_xticks(range(len(labels)))
-    middle.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
-    middle.set_title("demijohn ÷ Falcon (in process, then end to end in req/s); > 1: faster")
-    middle.legend(fontsize=8)
-
-    right = figure.add_subplot(grid[1, 2])
-    if e2e:
-        cases = [(server, scenario) for server, scenarios_ in e2e["results"].items()
-                 for scenario in scenarios_]
-        e2e_fws = [fw for fw in PEERS if fw in e2e["frameworks"] and fw != "bottle"]
-        width = 0.8 / max(len(e2e_fws), 1)
-        for index, fw in enumerate(e2e_fws):
-            values = []
-            for server, scenario in cases:
-                row = e2e["results"][server][scenario]
-                mine, base = row.get(fw, {}).get("rps"), row.get("bottle", {}).get("rps")
-                values.append(mine / base if mine and base else 0)
-            xs = [i + (index - (len(e2e_fws) - 1) / 2) * width for i in range(len(cases))]
-            right.bar(xs, values, width, label=fw, color=colours[fw])
-        right.axhline(1.0, color=colours["bottle"], linewidth=1)
-        right.set_xticks(range(len(cases)))
-        right.set_xticklabels([f"{s}\n{sc}" for s, sc in cases], fontsize=8)
-        right.legend(fontsize=8)
-    right.set_title("end to end: wrk req/s ÷ Bottle's")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
 
 
 def write(run: dict[str, Any], docs_dir: str) -> None:

@@ -10,43 +10,17 @@ the others answer with a generic one.
 from __future__ import annotations
 
 import io
-import json
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from idioms import idiom_scenarios
+from scenario_model import JSON_BODY, NotApplicable, Scenario
+
+__all__ = ["HELLO_TEXT", "JSON_BODY", "NotApplicable", "SCENARIOS", "Scenario", "make_environ"]
+
 HELLO_TEXT = "Hello, World!"
-JSON_BODY = {"message": "Hello, World!", "framework": "any", "items": [1, 2, 3]}
 QUERY_VALUE = "demijohn"
 TOKEN_VALUE = "s3cret"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """One route table, one request, and what the answer must be."""
-
-    name: str
-    title: str
-    routes: tuple[str, ...]  # neutral rules, registered in this order
-    target: str  # the rule whose handler is `kind`
-    kind: str  # hello | user | json | request
-    path: str
-    query: str = ""
-    headers: tuple[tuple[str, str], ...] = ()
-    status: int = 200
-    body: bytes | None = None  # expected body (None: do not check; `json`: parsed)
-    plugins: tuple[str, int] | None = None  # ("nowrap" | "wrap", count)
-    match_only: bool = False  # time the router's match alone, not the request
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def check_body(self, body: bytes) -> bool:
-        """Tell whether a response body is the one this scenario expects."""
-        if self.kind == "json" and self.status == 200:
-            try:
-                return json.loads(body) == JSON_BODY
-            except ValueError:
-                return False
-        return self.body is None or body == self.body
 
 
 def _dynamic_table(before: int, target: str, after: int) -> tuple[str, ...]:
@@ -112,20 +86,16 @@ def build_scenarios() -> list[Scenario]:
                  ("/hello",) + _dynamic_table(10, "/user/<id>", 0), "/hello", "hello",
                  "/does/not/exist", status=404),
     ]
-    return scenarios
+    return scenarios + idiom_scenarios()
 
 
 SCENARIOS = {s.name: s for s in build_scenarios()}
 
 
-class NotApplicable(Exception):
-    """Raised by an app module for a scenario its framework has no equivalent for."""
-
-
 def make_environ(scenario: Scenario) -> dict[str, Any]:
     """A complete WSGI environ for the scenario's request, as a server would pass it."""
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": scenario.method,
         "SCRIPT_NAME": "",
         "PATH_INFO": scenario.path,
         "QUERY_STRING": scenario.query,
@@ -139,12 +109,16 @@ def make_environ(scenario: Scenario) -> dict[str, Any]:
         "HTTP_ACCEPT": "*/*",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input": io.BytesIO(scenario.data),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": False,
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
     }
+    if scenario.data or scenario.method == "POST":
+        environ["CONTENT_LENGTH"] = str(len(scenario.data))
+    if scenario.content_type:
+        environ["CONTENT_TYPE"] = scenario.content_type
     for name, value in scenario.headers:
         environ["HTTP_" + name.upper().replace("-", "_")] = value
     return environ

@@ -5,11 +5,14 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, Callable
 
+from apps._bottle_idioms import build_idiom
 from scenarios import HELLO_TEXT, JSON_BODY, NotApplicable, Scenario, noop_plugins
 
 
 def build_bottle_style(framework: ModuleType, app_class: type, scenario: Scenario) -> Any:
     """Build the scenario's app with `app_class()` and `@app.route` callbacks."""
+    if scenario.group == "idiom":
+        return build_idiom(framework, app_class, scenario)
     request = framework.request
 
     def hello() -> str:

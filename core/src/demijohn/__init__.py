@@ -43,8 +43,8 @@ _LAZY = {
     "CheetahTemplate": "cheetah", "cheetah_template": "cheetah", "cheetah_view": "cheetah",
     "install_as_bottle": "as_bottle", "BottleAlreadyImportedError": "as_bottle",
     "LoadError": "loading", "load": "loading", "load_app": "loading",
-    **dict.fromkeys(("AutoServer", "CherootServer", "GeventServer", "GunicornServer", "ServerAdapter", "ServerError",
-                     "WaitressServer", "WSGIRefServer", "run", "server_names"), "server"),
+    **dict.fromkeys(("AutoServer", "CherootServer", "GeventServer", "GranianServer", "GunicornServer", "ServerAdapter",
+                     "ServerError", "WaitressServer", "WSGIRefServer", "run", "server_names"), "server"),
     **dict.fromkeys(("AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer",
                      "CGIServer", "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer",
                      "MeinheldServer", "PasteServer", "TornadoServer", "TwistedServer"), "adapters"),
@@ -84,8 +84,8 @@ if TYPE_CHECKING:
     from .loading import LoadError, load, load_app
     from .multipart import FileUpload, MultipartError
     from .resources import ResourceManager
-    from .server import (AutoServer, CherootServer, GeventServer, GunicornServer, ServerAdapter, ServerError,
-                         WaitressServer, WSGIRefServer, run, server_names)
+    from .server import (AutoServer, CherootServer, GeventServer, GranianServer, GunicornServer, ServerAdapter,
+                         ServerError, WaitressServer, WSGIRefServer, run, server_names)
     from .static import static_file
 
 __all__ = [
@@ -105,7 +105,7 @@ __all__ = [
     "MakoTemplate", "mako_template", "mako_view",
     "TEMPLATE_ENGINES", "TemplateSourceError", "static_file", "FileUpload",
     "run", "load", "load_app", "LoadError", "ServerAdapter", "ServerError", "server_names", "WSGIRefServer",
-    "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "AutoServer",
+    "WaitressServer", "GunicornServer", "CherootServer", "GeventServer", "GranianServer", "AutoServer",
     "AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer", "CGIServer",
     "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer", "MeinheldServer",
     "PasteServer", "TornadoServer", "TwistedServer", "RouterUnknownModeError",

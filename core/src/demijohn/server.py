@@ -2,8 +2,8 @@
 
 An adapter wraps one WSGI server behind ``adapter.run(app)``. ``wsgiref`` (the standard
 library) is the default and needs nothing installed; ``waitress``, ``gunicorn``,
-``cheroot`` and ``gevent`` need their package (``pip install 'demijohn[servers]'`` brings
-the first three). ``auto`` picks the first one installed, in the order of
+``cheroot``, ``gevent`` and ``granian`` need their package (``pip install
+'demijohn[servers]'`` brings all but gevent). ``auto`` picks the first one installed, in the order of
 :attr:`AutoServer.adapters`. Every adapter accepts ``host='unix:/path/to.sock'`` to listen
 on a Unix socket instead of a TCP port.
 """
@@ -311,11 +311,53 @@ class GeventServer(ServerAdapter):
             server.stop(timeout=1)
 
 
-class AutoServer(ServerAdapter):
-    """The first adapter of :attr:`adapters` whose package is installed: waitress, then
-    cheroot, then gunicorn, then wsgiref (always there)."""
+class GranianServer(ServerAdapter):
+    """Granian, an HTTP server written in Rust that serves WSGI apps (``pip install granian``):
+    the fastest adapter here (``docs/performance.md``). It serves from a worker process it
+    forks, so it needs the ``fork`` start method (Linux's default up to Python 3.13); elsewhere
+    run ``granian --interface wsgi pkg.mod:app``. Options go to ``granian.Granian``, e.g.
+    ``workers=2``; ``blocking_threads`` (the Python threads per worker) defaults to 1, which
+    suits apps that compute; raise it for apps that wait on a database."""
 
-    adapters: tuple[type[ServerAdapter], ...] = (WaitressServer, CherootServer, GunicornServer, WSGIRefServer)
+    package = "granian"
+
+    def run(self, handler: Callable[..., Any]) -> None:
+        """Serve until interrupted (Ctrl-C or SIGTERM); the worker stops with the server."""
+        import multiprocessing
+        from pathlib import Path
+
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        if multiprocessing.get_start_method() != "fork":
+            raise ServerError(f"The granian adapter needs the 'fork' start method, not "
+                              f"{multiprocessing.get_start_method()!r}: serve the app with "
+                              "`granian --interface wsgi package.module:app` instead.")
+        options: dict[str, Any] = {"workers": 1, "blocking_threads": 1, "websockets": False, **self.options}
+        if options.pop("interface", "wsgi") != "wsgi":
+            raise ServerError("The granian adapter serves WSGI apps only; leave out interface=.")
+        if self.quiet:
+            options.setdefault("log_enabled", False)
+        if self.unix_socket:
+            _remove_stale_socket(self.unix_socket)
+            options["uds"] = Path(self.unix_socket)
+        else:
+            options.update(address=self.host, port=self.port)
+        try:
+            server = Granian("demijohn", interface=Interfaces.WSGI, **options)  # the name is a label
+        except TypeError as error:
+            raise ServerError(f"Bad option for the granian server: {error}") from None
+        # Granian handles SIGINT and SIGTERM itself: it stops its worker, then serve() returns.
+        server.serve(target_loader=lambda _target: handler)
+
+
+class AutoServer(ServerAdapter):
+    """The first adapter of :attr:`adapters` whose package is installed: granian, then
+    waitress, cheroot, gunicorn, and wsgiref (always there). The order is by measured
+    throughput on one process (``docs/deployment.md``)."""
+
+    adapters: tuple[type[ServerAdapter], ...] = (GranianServer, WaitressServer, CherootServer, GunicornServer,
+                                                 WSGIRefServer)
 
     def choose(self) -> ServerAdapter:
         """The adapter that :meth:`run` will use, configured like this one."""
@@ -339,6 +381,7 @@ server_names: dict[str, type[ServerAdapter] | str] = {
     "gunicorn": GunicornServer,
     "cheroot": CherootServer,
     "gevent": GeventServer,
+    "granian": GranianServer,
     "auto": AutoServer,
     **{name: f"demijohn.adapters:{adapter}" for name, adapter in (
         ("cgi", "CGIServer"), ("flup", "FlupFCGIServer"), ("paste", "PasteServer"), ("tornado", "TornadoServer"),
