@@ -10,6 +10,7 @@ on a Unix socket instead of a TCP port.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import socket
@@ -316,8 +317,11 @@ class GranianServer(ServerAdapter):
     the fastest adapter here (``docs/performance.md``). It serves from a worker process it
     forks, so it needs the ``fork`` start method (Linux's default up to Python 3.13); elsewhere
     run ``granian --interface wsgi pkg.mod:app``. Options go to ``granian.Granian``, e.g.
-    ``workers=2``; ``blocking_threads`` (the Python threads per worker) defaults to 1, which
-    suits apps that compute; raise it for apps that wait on a database."""
+    ``workers=2``; ``blocking_threads`` (the Python threads per worker) keeps granian's default,
+    a pool that grows with the load, so one slow request never holds up the others
+    (``blocking_threads=1`` is faster for an app that only computes). ``timeout`` is how long
+    a client may take to send its request head (30 s); heads over 64 KiB are a 431. granian
+    has no read timeout for request bodies: put a proxy that buffers them (nginx) in front."""
 
     package = "granian"
 
@@ -333,7 +337,13 @@ class GranianServer(ServerAdapter):
             raise ServerError(f"The granian adapter needs the 'fork' start method, not "
                               f"{multiprocessing.get_start_method()!r}: serve the app with "
                               "`granian --interface wsgi package.module:app` instead.")
-        options: dict[str, Any] = {"workers": 1, "blocking_threads": 1, "websockets": False, **self.options}
+        options: dict[str, Any] = {"workers": 1, "websockets": False, **self.options}
+        timeout = options.pop("timeout", 30)  # seconds a client may take to send its request head
+        if "http1_settings" not in options:
+            from granian.http import HTTP1Settings
+
+            options["http1_settings"] = HTTP1Settings(header_read_timeout=int(float(timeout) * 1000),
+                                                      max_buffer_size=_MAX_HEAD)
         if options.pop("interface", "wsgi") != "wsgi":
             raise ServerError("The granian adapter serves WSGI apps only; leave out interface=.")
         if self.quiet:
@@ -348,7 +358,41 @@ class GranianServer(ServerAdapter):
         except TypeError as error:
             raise ServerError(f"Bad option for the granian server: {error}") from None
         # Granian handles SIGINT and SIGTERM itself: it stops its worker, then serve() returns.
-        server.serve(target_loader=lambda _target: handler)
+        wsgi = _granian_wsgi(handler)
+        server.serve(target_loader=lambda _target: wsgi)
+
+
+#: The largest request head granian reads (its buffer): 64 KiB, as the other adapters allow.
+_MAX_HEAD = 65536
+
+
+def _granian_wsgi(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``handler`` for granian, which encodes header text as UTF-8 where PEP 3333 wants latin-1
+    strings: a status or header value the app sent as UTF-8 bytes read as latin-1 (what
+    ``BaseResponse.headerlist`` does for text beyond ASCII) is handed over as that text, so the
+    bytes on the wire are the same as on every other server."""
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        return handler(environ, functools.partial(_start_with_text, start_response))
+    return serve
+
+
+def _start_with_text(start_response: Callable[..., Any], status: str, headers: list[tuple[str, str]],
+                     exc_info: Any = None) -> Any:
+    for _, value in headers:
+        if not value.isascii():
+            headers = [(name, _wire_text(value)) for name, value in headers]
+            break
+    return start_response(_wire_text(status), headers, exc_info)
+
+
+def _wire_text(value: str) -> str:
+    """The text whose UTF-8 bytes ``value`` spells in latin-1; ``value`` itself if it spells none."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 class AutoServer(ServerAdapter):

@@ -38,7 +38,7 @@ def test_a_valid_cookie_option_reaches_the_wire(served: WireServer) -> None:
 
 def test_a_non_latin_1_header_value_goes_out_whole_as_utf_8(served: WireServer) -> None:
     wire = get(served.port, "/header?value=5%20%E2%82%AC")
-    assert wire.status == 200 and b"\r\nX-Echo: 5 \xe2\x82\xac\r\n" in wire.raw
+    assert wire.status == 200 and (wire.header("X-Echo") or "").encode("latin-1") == "5 \u20ac".encode("utf-8")
     assert int(wire.header("Content-Length") or -1) == len(wire.body) == len(b"header set")
 
 

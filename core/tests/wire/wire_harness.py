@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,13 +18,13 @@ from demijohn import server_names
 from serving_apps.harness import Served, child_env, free_port
 
 HERE = Path(__file__).resolve().parent
-ADAPTERS = ["wsgiref", "waitress", "gunicorn", "cheroot"]
+ADAPTERS = ["wsgiref", "waitress", "gunicorn", "cheroot", "granian"]
 
 #: Each adapter's read timeout, shortened from its default (30 s; cheroot's 10 s) so that the
 #: tests of a silent client take seconds. Every other setting is the adapter's default.
 SHORT_TIMEOUTS: dict[str, dict[str, float]] = {
     "wsgiref": {"timeout": 2}, "waitress": {"channel_timeout": 2, "cleanup_interval": 1},
-    "gunicorn": {"timeout": 3}, "cheroot": {"timeout": 2},
+    "gunicorn": {"timeout": 3}, "cheroot": {"timeout": 2}, "granian": {"timeout": 2},
 }
 
 
@@ -120,3 +122,14 @@ def post(port: int, target: str, head: str, body: bytes, wait: float = 15.0) -> 
     """A raw ``POST`` with the header lines ``head`` (each ending in CRLF) and ``body`` as given."""
     start = f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{head}\r\n".encode("latin-1")
     return exchange(port, start + body, wait)
+
+
+@contextmanager
+def stalled_post(port: int, target: str, length: int, sent: bytes) -> Iterator[socket.socket]:
+    """A ``POST`` that declares ``length`` body bytes, sends only ``sent`` and then waits, held
+    open for the ``with`` block (the server is reading its body meanwhile)."""
+    head = f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {length}\r\n\r\n".encode("latin-1")
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as connection:
+        connection.sendall(head + sent)
+        time.sleep(0.3)  # let the server hand the request to the app, which now waits for the rest
+        yield connection
