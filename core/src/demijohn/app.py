@@ -19,12 +19,11 @@ from .httputil import html_escape
 from . import proxy
 from .plugins import JSONPlugin
 from .response import BaseResponse, HTTPError, HTTPResponse
-from .route import Route
+from .route import Route, makelist
 from .routing import Router, path_limit, yieldroutes
-from .state import DebugFlag, set_debug
+from .state import DebugFlag
 from .templates import TemplatePlugin
-from .util import makelist
-from .body import ContextIterator, FileIterator, close_body
+from .body_iterators import ContextIterator, FileIterator, close_body
 from .mounting import mount_segments, mountpoint
 
 if TYPE_CHECKING:
@@ -275,7 +274,7 @@ class App:
 
     def run(self, **kwargs: Any) -> None:
         """Serve this app: ``run(app=self, **kwargs)``."""
-        from .server import run
+        from .runner import run  # upward import: App.run starts a server
 
         run(self, **kwargs)
 
@@ -486,12 +485,12 @@ class App:
         object.__setattr__(self, name, value)
 
     def __enter__(self) -> App:
-        from .appstack import default_app
+        from .appstack import default_app  # upward import: `with app:` pushes the default app
 
         return default_app.push(self)
 
     def __exit__(self, *exc_info: Any) -> None:
-        from .appstack import default_app
+        from .appstack import default_app  # upward import: `with app:` pops the default app
 
         default_app.pop()
 
@@ -500,9 +499,3 @@ class App:
 
 
 Bottle = App
-
-
-def debug(mode: bool = True) -> None:
-    """Switch debug mode for every app: tracebacks in error pages, plugins applied at once.
-    ``demijohn.DEBUG`` reads the current value."""
-    set_debug(mode)

@@ -1,13 +1,19 @@
-"""The default-app stack and the module-level shortcuts (``route``, ``get``, ``install``, ...)
-that relay to the app on top of it, so ``from demijohn import route`` works as in Bottle."""
+"""The default-app stack, the module-level shortcuts (``route``, ``get``, ``install``, ...)
+that relay to the app on top of it, so ``from demijohn import route`` works as in Bottle,
+and :func:`load_app`, which imports a module with a fresh app on the stack."""
 
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from typing import Any, Callable
 
 from .app import App
 from .context import current
+
+#: ``True`` while :func:`load_app` imports a module: :func:`demijohn.run` then does nothing,
+#: so a module that ends with ``run()`` can still be loaded by the CLI or a WSGI server.
+loading_app: ContextVar[bool] = ContextVar("demijohn_loading_app", default=False)
 
 
 class AppStack(list):  # type: ignore[type-arg]
@@ -70,3 +76,31 @@ def url(routename: str, **kwargs: Any) -> str:
 
 
 url.__name__ = url.__qualname__ = "url"
+
+
+def load_app(target: str) -> Any:
+    """Import a module with a fresh default app on the stack and return the app it built.
+
+    Returns the target itself when it names something callable (``'pkg.mod:app'``);
+    otherwise the fresh default app, which collected the module's ``@route`` decorators.
+    While the import runs, :func:`demijohn.run` does nothing, so modules that end with
+    ``run()`` load cleanly.
+    """
+    loaded, fresh = import_app(target)
+    return loaded if callable(loaded) else fresh
+
+
+def import_app(target: str) -> tuple[Any, Any]:
+    """What :func:`load_app` does, returning both the loaded target and the fresh default
+    app, so a caller can tell ``'pkg.mod:not_an_app'`` from ``'pkg.mod'``."""
+    from .loading import load  # on first use: it imports ast, which `import demijohn` does without
+
+    fresh = default_app.push()
+    token = loading_app.set(True)
+    try:
+        return load(target), fresh
+    finally:
+        loading_app.reset(token)
+        if fresh in default_app:
+            default_app.remove(fresh)
+

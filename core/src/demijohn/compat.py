@@ -197,7 +197,7 @@ def _aliases() -> dict[str, Any]:
     """Bottle's alternative names for demijohn objects, resolved on demand."""
     from .app import ERROR_PAGE
     from .appstack import _relay, default_app
-    from .body import FileIterator
+    from .body_iterators import FileIterator
     from .cli import main
     from .httputil import parse_http_header
     from .reloader import FileWatcher

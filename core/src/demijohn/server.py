@@ -1,4 +1,5 @@
-"""Serving: :func:`run`, the :class:`ServerAdapter` family, and :data:`server_names`.
+"""Servers: the :class:`ServerAdapter` family, :data:`server_names` and :func:`make_server`
+(:func:`demijohn.run`, in :mod:`demijohn.runner`, serves an app with one).
 
 An adapter wraps one WSGI server behind ``adapter.run(app)``. ``wsgiref`` (the standard
 library) is the default and needs nothing installed; ``waitress``, ``gunicorn``,
@@ -14,13 +15,10 @@ import functools
 import importlib.util
 import os
 import socket
-import sys
 import threading
-import warnings
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from .errors import BottleException
-from .ports import exit_if_taken
 
 
 class ServerError(BottleException, ValueError):
@@ -456,89 +454,3 @@ def make_server(server: str | type[ServerAdapter] | ServerAdapter = "wsgiref", h
         raise ServerError(f"Unsupported server {server!r}: it is not a ServerAdapter (subclass or instance).")
     chosen.check()
     return chosen
-
-
-def switch_debug(mode: bool) -> None:
-    """Switch debug mode (see :func:`demijohn.debug`); when on, warnings are shown too."""
-    from .app import debug
-
-    debug(mode)
-    if mode:
-        warnings.simplefilter("default")
-
-
-def prepare_app(app: Any = None, plugins: Iterable[Any] | None = None, debug: bool | None = None,
-                config: dict[str, Any] | None = None) -> Any:
-    """Resolve what :func:`run` serves: an app, ``None`` (the default app) or a
-    ``'pkg.mod:app'`` string; then install ``plugins`` and apply ``config``."""
-    from .appstack import default_app
-    from .loading import import_app, load
-
-    if debug is not None:
-        switch_debug(debug)
-    target = default_app() if app is None else app
-    if isinstance(app, str):
-        target, fresh = import_app(app)
-        if ":" not in app:  # a module: serve the routes it added to the default app
-            target = fresh
-    if not callable(target):
-        raise ServerError(f"Cannot serve {target!r}: it is not callable. Give an App, a WSGI callable, "
-                          "or a 'package.module:app' string.")
-    if plugins or config:
-        if not hasattr(target, "install"):
-            raise ServerError(f"Cannot install plugins or config on {target!r}: it is not a demijohn App.")
-        for plugin in plugins or ():
-            target.install(load(plugin) if isinstance(plugin, str) else plugin)
-        if config:
-            target.config.update(config)
-    return target
-
-
-def serve(adapter: ServerAdapter, app: Any) -> None:
-    """Print the banner (unless quiet) and serve ``app`` with ``adapter`` until Ctrl-C."""
-    from . import __version__
-
-    if not adapter.quiet:
-        print(f"demijohn v{__version__} server starting up (using {adapter!r})...\n"
-              f"Listening on {adapter.url}\nHit Ctrl-C to quit.\n", file=sys.stderr, flush=True)
-    try:
-        adapter.run(app)
-    except KeyboardInterrupt:
-        pass
-
-
-def run(app: Any = None, server: str | type[ServerAdapter] | ServerAdapter = "wsgiref", host: str = "127.0.0.1",
-        port: int | str = 8080, interval: float = 1, reloader: bool = False, quiet: bool = False,
-        plugins: Iterable[Any] | None = None, debug: bool | None = None, config: dict[str, Any] | None = None,
-        **server_options: Any) -> None:
-    """Serve ``app`` (default: the default app; or a ``'pkg.mod:app'`` string) with
-    ``server`` (a name from :data:`server_names`, an adapter class or instance, or a
-    ``'pkg.mod:Class'`` string) on ``host``:``port`` until Ctrl-C::
-
-        run(app, host='127.0.0.1', port=8080, server='waitress', reloader=True)
-
-    ``reloader=True`` restarts the server when a source file changes (see
-    :mod:`demijohn.reloader`; ``interval`` is its polling period in seconds). ``plugins``
-    are installed and ``config`` merged into ``app.config``; ``debug`` switches debug
-    mode; ``quiet`` silences the banner and the server's log. Other keywords go to the server.
-    While :func:`demijohn.load_app` imports a module, ``run()`` does nothing.
-    """
-    from . import reloader as reloading
-    from .loading import loading_app
-
-    if loading_app.get():
-        return
-    adapter = make_server(server, host, port, **server_options)
-    adapter.quiet = adapter.quiet or quiet
-    if adapter.binds_address:
-        exit_if_taken(adapter.host, adapter.port, hint="run(port={port})")
-    if reloader and not reloading.is_child():
-        status = reloading.supervise(interval)
-    elif reloader:
-        status = reloading.serve_child(lambda: prepare_app(app, plugins, debug, config),
-                                       lambda target: serve(adapter, target), interval)
-    else:
-        serve(adapter, prepare_app(app, plugins, debug, config))
-        status = 0
-    if status:
-        raise SystemExit(status)

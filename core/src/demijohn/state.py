@@ -1,4 +1,4 @@
-"""Process-wide state: the debug flag that :func:`demijohn.debug` sets.
+"""Process-wide state: the debug flag that :func:`debug` sets.
 
 A leaf module, so the app, the templates and the servers read one flag without importing
 each other. ``demijohn.DEBUG`` (and ``bottle.DEBUG`` after :func:`demijohn.install_as_bottle`)
@@ -18,6 +18,12 @@ def set_debug(mode: bool = True) -> None:
     """Switch debug mode for the whole process (what :func:`demijohn.debug` does)."""
     global DEBUG
     DEBUG = bool(mode)
+
+
+def debug(mode: bool = True) -> None:
+    """Switch debug mode for every app: tracebacks in error pages, plugins applied at once.
+    ``demijohn.DEBUG`` reads the current value."""
+    set_debug(mode)
 
 
 class DebugFlag:

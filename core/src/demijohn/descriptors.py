@@ -1,22 +1,14 @@
-"""Small generic helpers shared by several modules (and exported for Bottle compatibility)."""
+"""Descriptors for values computed once: :class:`cached_property` (per instance),
+:class:`lazy_attribute` (per class) and :class:`DictProperty` (stored in a dict such as the
+request's environ). Bottle exports them too."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Generic, Iterable, TypeVar, overload
+from typing import Any, Callable, Generic, TypeVar, overload
 
 T = TypeVar("T")
 _MISSING: Any = object()
-
-
-def makelist(data: Any) -> list[Any]:
-    """Return ``data`` as a list: lists, tuples and sets are copied, ``None`` becomes ``[]``,
-    anything else is wrapped. Used wherever an argument may be one thing or several."""
-    if isinstance(data, (tuple, list, set, dict)):
-        return list(data)
-    if data:
-        return [data]
-    return []
 
 
 class cached_property(Generic[T]):  # noqa: N801 - Bottle's name
@@ -94,10 +86,3 @@ class DictProperty:
         if self.read_only:
             raise AttributeError(f"{self.key} is read-only")
         del getattr(obj, self.attr)[self.key]
-
-
-def first_of(values: Iterable[T], default: T) -> T:
-    """Return the first item of ``values``, or ``default`` when it is empty."""
-    for value in values:
-        return value
-    return default
