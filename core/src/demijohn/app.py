@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from .context import LocalResponse, current, request
 from .datastructures import ConfigDict
 from .errors import NotAPluginError, RouteReset
-from .httputil import html_escape
+from .httputil import BODYLESS_STATUSES, html_escape
 from . import proxy
 from .plugins import JSONPlugin
 from .response import BaseResponse, HTTPError, HTTPResponse
@@ -29,7 +29,6 @@ from .mounting import mount_segments, mountpoint
 if TYPE_CHECKING:
     from .resources import ResourceManager
 
-_NO_BODY_STATUS = frozenset((100, 101, 204, 304))
 _MAX_RESETS = 10  # RouteReset rebuilds a route and calls it again; a plugin that always raises it must not hang
 
 ERROR_PAGE = """<!DOCTYPE html>
@@ -355,8 +354,8 @@ class App:
         error.apply(response)
         handler = self.error_handler.get(error.status_code)
         if handler is None:
-            content_type = error._headers.get("Content-Type")
-            if content_type and not content_type[-1].startswith("text/html"):
+            content_type = error.get_header("Content-Type")
+            if content_type and not content_type.startswith("text/html"):
                 return error.body  # an error that brings its own format (problem+json, say) is sent as is
             handler = self.default_error_handler
         try:
@@ -446,7 +445,7 @@ class App:
         token = current.set((environ, response))
         try:
             out = self._cast(self._handle(environ, response), response)
-            if response._status_code in _NO_BODY_STATUS or environ["REQUEST_METHOD"] == "HEAD":
+            if response._status_code in BODYLESS_STATUSES or environ["REQUEST_METHOD"] == "HEAD":
                 close_body(out)
                 out = []
             start_response(response._status_line, response.headerlist)

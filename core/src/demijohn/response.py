@@ -12,11 +12,11 @@ from typing import Any, Iterable
 from .datastructures import HeaderDict, _header_key
 from .errors import BottleException
 from .headercheck import CookieOptionError, cookie_name, cookie_option, header_name, header_value
-from .httputil import HTTP_CODES, STATUS_LINES, cookie_encode, http_date, parse_date
+from .httputil import BODYLESS_STATUSES, HTTP_CODES, STATUS_LINES, cookie_encode, http_date, parse_date
+from .httputil import MAX_COOKIE_SIZE as _MAX_COOKIE_SIZE
 
 _BODYLESS_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding")
 _CHARSET = re.compile(r"charset=([\w.-]+)", re.IGNORECASE)
-_MAX_COOKIE_SIZE = 4096
 _COOKIE_OPTION_ALIASES = {"same_site": "samesite"}  # Bottle's name for it
 
 
@@ -200,7 +200,7 @@ class BaseResponse:
         for name, values in headers.items():
             for value in values:
                 out.append((name, value if value.isascii() else _wsgi_text(value)))
-        if self._status_code in (204, 304):
+        if self._status_code in BODYLESS_STATUSES:
             out = [pair for pair in out if pair[0] not in _BODYLESS_HEADERS]
         if self._cookies:
             for morsel in self._cookies.values():  # COOKIES may have been changed directly: check again

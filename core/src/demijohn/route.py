@@ -1,7 +1,7 @@
 """A route: one rule, one method, one callback, and the plugins that wrap it.
 
 The callback actually called on a request is ``route.call``: built by
-:meth:`Route._make_callback` on first use by applying every plugin (DESIGN §4), then cached,
+:meth:`Route._make_callback` on first use by applying every plugin (docs/plugin-authors.md), then cached,
 so a plugin's ``apply`` runs once per route per reset, never per request.
 """
 

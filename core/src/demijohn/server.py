@@ -101,49 +101,18 @@ class WSGIRefServer(ServerAdapter):
 
     def run(self, handler: Callable[..., Any]) -> None:
         """Serve until interrupted."""
-        import socketserver
-        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
-
         unknown = set(self.options) - {"handler_class", "server_class", "timeout"}
         if unknown:
             raise ServerError(f"The wsgiref server takes no option {', '.join(sorted(unknown))}; it accepts only "
                               "timeout, handler_class and server_class. Pick another server for more settings.")
-        quiet, unix_socket, host, port = self.quiet, self.unix_socket, self.host, self.port
+        unix_socket, host = self.unix_socket, self.host
         read_timeout = float(self.options.get("timeout", self.timeout))
-
-        class RequestHandler(WSGIRequestHandler):
-            timeout = read_timeout  # socketserver sets it on the connection: every read waits at most this
-
-            def setup(self) -> None:
-                super().setup()
-                if not isinstance(self.client_address, tuple):  # Unix sockets have no peer address
-                    self.client_address = ("", 0)
-
-            def address_string(self) -> str:
-                return str(self.client_address[0])
-
-            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-                if not quiet:
-                    super().log_request(code, size)
-
-        class Server(socketserver.ThreadingMixIn, WSGIServer):
-            daemon_threads = True
-            # socketserver's listen backlog is 5: a burst of more simultaneous connections
-            # (20 browsers' first requests) gets resets. Take what the system allows.
-            request_queue_size = socket.SOMAXCONN
-            address_family = socket.AF_UNIX if unix_socket else socket.AF_INET6 if ":" in host else socket.AF_INET
-
-            def server_bind(self) -> None:
-                socketserver.TCPServer.server_bind(self)  # not HTTPServer's: it resolves the host name
-                self.server_name = "localhost" if unix_socket else host
-                self.server_port = 80 if unix_socket else self.socket.getsockname()[1]
-                self.setup_environ()
-
+        handler_class, server_class = _wsgiref_classes(self.quiet, read_timeout, unix_socket, host)
         if unix_socket:
             _remove_stale_socket(unix_socket)
-        address: Any = unix_socket or (host, port)
-        server_class = self.options.get("server_class", Server)
-        server = server_class(address, self.options.get("handler_class", RequestHandler))
+        address: Any = unix_socket or (host, self.port)
+        server_class = self.options.get("server_class", server_class)
+        server = server_class(address, self.options.get("handler_class", handler_class))
         server.set_app(handler)
         try:
             server.serve_forever(poll_interval=0.2)
@@ -153,6 +122,43 @@ class WSGIRefServer(ServerAdapter):
             server.server_close()
             if unix_socket and os.path.exists(unix_socket):
                 os.unlink(unix_socket)
+
+
+def _wsgiref_classes(quiet: bool, read_timeout: float, unix_socket: str | None, host: str) -> tuple[type[Any], type[Any]]:
+    """wsgiref's request handler and server, with the read timeout, quiet logging, a full
+    listen backlog and Unix sockets."""
+    import socketserver
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+    class RequestHandler(WSGIRequestHandler):
+        timeout = read_timeout  # socketserver sets it on the connection: every read waits at most this
+
+        def setup(self) -> None:
+            super().setup()
+            if not isinstance(self.client_address, tuple):  # Unix sockets have no peer address
+                self.client_address = ("", 0)
+
+        def address_string(self) -> str:
+            return str(self.client_address[0])
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            if not quiet:
+                super().log_request(code, size)
+
+    class Server(socketserver.ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+        # socketserver's listen backlog is 5: a burst of more simultaneous connections
+        # (20 browsers' first requests) gets resets. Take what the system allows.
+        request_queue_size = socket.SOMAXCONN
+        address_family = socket.AF_UNIX if unix_socket else socket.AF_INET6 if ":" in host else socket.AF_INET
+
+        def server_bind(self) -> None:
+            socketserver.TCPServer.server_bind(self)  # not HTTPServer's: it resolves the host name
+            self.server_name = "localhost" if unix_socket else host
+            self.server_port = 80 if unix_socket else self.socket.getsockname()[1]
+            self.setup_environ()
+
+    return RequestHandler, Server
 
 
 class WaitressServer(ServerAdapter):
