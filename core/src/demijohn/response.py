@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from .datastructures import HeaderDict, _header_key
 from .errors import BottleException
 from .headercheck import CookieOptionError, cookie_name, cookie_option, header_name, header_value
-from .httputil import BODYLESS_STATUSES, HTTP_CODES, STATUS_LINES, cookie_encode, http_date, parse_date
+from .httputil import HTTP_CODES, NO_BODY_HEADER_STATUSES, STATUS_LINES, cookie_encode, http_date, parse_date
 from .httputil import MAX_COOKIE_SIZE as _MAX_COOKIE_SIZE
 
 _BODYLESS_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding")
@@ -200,7 +200,7 @@ class BaseResponse:
         for name, values in headers.items():
             for value in values:
                 out.append((name, value if value.isascii() else _wsgi_text(value)))
-        if self._status_code in BODYLESS_STATUSES:
+        if self._status_code in NO_BODY_HEADER_STATUSES:
             out = [pair for pair in out if pair[0] not in _BODYLESS_HEADERS]
         if self._cookies:
             for morsel in self._cookies.values():  # COOKIES may have been changed directly: check again
