@@ -164,12 +164,12 @@ def layer_index(layers: list[dict[str, object]]) -> dict[str, int]:
             for unit in layer["modules"]}  # type: ignore[attr-defined]
 
 
-def layer_breaks(edges: list[Edge], layers: list[dict[str, object]]) -> list[str]:
-    """Unmarked imports that reach a higher layer, and units that no layer lists, as messages."""
+def layer_breaks(edges: list[Edge], layers: list[dict[str, object]], package: Path = PACKAGE) -> list[str]:
+    """Unmarked imports that reach a higher layer, and modules of ``package`` that no layer lists, as messages."""
     numbers = layer_index(layers)
     placed = set(numbers) | {unit for layer in layers for unit in layer["modules"]}  # type: ignore[attr-defined]
-    problems = [f"{unit}: not in core/layers.json; add it to the layer of what it holds"
-                for unit in sorted({unit_of(edge.source) for edge in edges} - placed)]
+    units = {unit_of(edge.source) for edge in edges} | {unit_of(name) for name in module_names(package)}
+    problems = [f"{unit}: not in core/layers.json; add it to the layer of what it holds" for unit in sorted(units - placed)]
     for edge in edges:
         source, target = unit_of(edge.source), unit_of(edge.target)
         if edge.upward or source == target or source not in numbers or target not in numbers:

@@ -106,11 +106,11 @@ class TwistedServer(ServerAdapter):
 
         pool = ThreadPool()
         pool.start()
-        reactor.addSystemEventTrigger("after", "shutdown", pool.stop)  # type: ignore[attr-defined]
+        reactor.addSystemEventTrigger("after", "shutdown", pool.stop)
         site = server.Site(wsgi.WSGIResource(reactor, pool, handler))
-        reactor.listenTCP(self.port, site, interface=self.host)  # type: ignore[attr-defined]
-        if not reactor.running:  # type: ignore[attr-defined]
-            reactor.run()  # type: ignore[attr-defined]
+        reactor.listenTCP(self.port, site, interface=self.host)
+        if not reactor.running:
+            reactor.run()
 
 
 class EventletServer(ServerAdapter):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from contextvars import ContextVar
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .app import App
 from .context import current
@@ -16,7 +16,7 @@ from .context import current
 loading_app: ContextVar[bool] = ContextVar("demijohn_loading_app", default=False)
 
 
-class AppStack(list):  # type: ignore[type-arg]
+class AppStack(list[App]):
     """A stack of apps; calling it returns the current default app (the top one)."""
 
     def __call__(self) -> App:
@@ -51,17 +51,13 @@ def _relay(name: str, method_name: str | None = None) -> Callable[..., Any]:
     return relay
 
 
-route = _relay("route")
-get = _relay("get")
-post = _relay("post")
-put = _relay("put")
-delete = _relay("delete")
-patch = _relay("patch")
-error = _relay("error")
-mount = _relay("mount")
-hook = _relay("hook")
-install = _relay("install")
-uninstall = _relay("uninstall")
+if TYPE_CHECKING:  # each relay has the type of the method it calls: decorated functions keep theirs
+    _typed = default_app()
+    route, get, post, put, delete, patch = _typed.route, _typed.get, _typed.post, _typed.put, _typed.delete, _typed.patch
+    error, mount, hook, install, uninstall = _typed.error, _typed.mount, _typed.hook, _typed.install, _typed.uninstall
+else:
+    route, get, post, put, delete, patch = (_relay(name) for name in ("route", "get", "post", "put", "delete", "patch"))
+    error, mount, hook, install, uninstall = (_relay(name) for name in ("error", "mount", "hook", "install", "uninstall"))
 
 
 @functools.wraps(App.get_url)

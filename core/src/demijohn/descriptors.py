@@ -64,7 +64,7 @@ class DictProperty:
         self.attr, self.key, self.read_only = attr, key, read_only
 
     def __call__(self, func: Callable[[Any], Any]) -> DictProperty:
-        functools.update_wrapper(self, func, updated=[])  # type: ignore[arg-type]
+        functools.update_wrapper(self, func, updated=[])
         self.getter, self.key = func, self.key or func.__name__
         return self
 

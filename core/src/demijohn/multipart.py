@@ -190,7 +190,8 @@ class MultipartPart:
     @property
     def content_type(self) -> str | None:
         """The part's ``Content-Type`` header, ``None`` when it has none."""
-        return self.headers.get("Content-Type")
+        value: str | None = self.headers.get("Content-Type")
+        return value
 
     @property
     def raw(self) -> bytes:
