@@ -111,7 +111,7 @@ class App:
             return True
         return False
 
-    def trigger_hook(self, name: str, *args: Any, **kwargs: Any) -> list[Any]:
+    def trigger_hook(self, name: str, *args: object, **kwargs: object) -> list[object]:
         """Call every function registered for hook ``name`` and return their results."""
         return [hook(*args, **kwargs) for hook in self._hooks[name][:]]
 
@@ -464,7 +464,7 @@ class App:
     # The server calls the app itself; an alias saves a call frame per request (*hello*).
     __call__ = wsgi
 
-    def __setattr__(self, name: str, value: Any) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         """Attributes can be added to an app, but only once, as in Bottle (plugins keep
         their state there); ``del app.name`` first to replace one."""
         # Never read self.__dict__ here: that turns the instance's inline attribute storage into
@@ -486,7 +486,7 @@ class App:
 
         return default_app.push(self)
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         from .appstack import default_app  # upward import: `with app:` pops the default app
 
         default_app.pop()

@@ -16,9 +16,12 @@ import importlib.util
 import os
 import socket
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import BottleException
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
 class ServerError(BottleException, ValueError):
@@ -73,7 +76,7 @@ class ServerAdapter:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve the WSGI callable ``handler`` until interrupted (Ctrl-C)."""
         raise NotImplementedError(f"{type(self).__name__} must implement run(handler).")
 
@@ -99,7 +102,7 @@ class WSGIRefServer(ServerAdapter):
     #: Seconds a connection may stay silent in the middle of a request.
     timeout: float = 30.0
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         unknown = set(self.options) - {"handler_class", "server_class", "timeout"}
         if unknown:
@@ -171,7 +174,7 @@ class WaitressServer(ServerAdapter):
     #: Options set unless given: waitress accepts 256 KB of headers and waits 120 s by default.
     defaults: dict[str, Any] = {"max_request_header_size": 65536, "channel_timeout": 30, "cleanup_interval": 10}
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from waitress import serve
 
@@ -198,7 +201,7 @@ class GunicornServer(ServerAdapter):
     #: Settings used unless given.
     defaults: dict[str, Any] = {"worker_class": "demijohn.gunicorn_worker.ThreadWorker", "threads": 64}
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted; the workers stop with the master."""
         from gunicorn.app.base import BaseApplication
 
@@ -242,7 +245,7 @@ class CherootServer(ServerAdapter):
     defaults: dict[str, Any] = {"numthreads": 64, "request_queue_size": socket.SOMAXCONN,
                                 "max_request_header_size": 65536}
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from cheroot import wsgi
 
@@ -293,7 +296,7 @@ class GeventServer(ServerAdapter):
 
     package = "gevent"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from gevent import pywsgi
         from gevent import socket as green_socket
@@ -329,7 +332,7 @@ class GranianServer(ServerAdapter):
 
     package = "granian"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted (Ctrl-C or SIGTERM); the worker stops with the server."""
         import multiprocessing
         from pathlib import Path
@@ -416,7 +419,7 @@ class AutoServer(ServerAdapter):
                 return adapter
         raise ServerError("No server adapter is installed; pip install waitress.")  # pragma: no cover
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve with the chosen adapter until interrupted."""
         self.choose().run(handler)
 

@@ -7,7 +7,6 @@ reads it live.
 
 from __future__ import annotations
 
-from typing import Any
 
 #: Debug mode for every app: tracebacks in error pages, templates re-read on each render,
 #: plugins applied when a route is added. Set it with :func:`demijohn.debug`.
@@ -30,5 +29,5 @@ class DebugFlag:
     """A read-only class attribute that reads :data:`DEBUG`: ``App.debug_mode`` and
     ``app.debug_mode`` both give the live value."""
 
-    def __get__(self, obj: Any, cls: Any = None) -> bool:
+    def __get__(self, obj: object, cls: object = None) -> bool:
         return DEBUG
