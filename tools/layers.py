@@ -180,6 +180,38 @@ def layer_breaks(edges: list[Edge], layers: list[dict[str, object]], package: Pa
     return problems
 
 
+def reduced_pairs(edges: list[Edge]) -> list[tuple[str, str]]:
+    """The unit-to-unit imports a reader needs to see: an import already implied by a path
+    through other units (``app`` -> ``context`` -> ``request`` implies ``app`` -> ``request``)
+    is left out (a transitive reduction). Marked upward imports and the package's face are left out."""
+    graph: dict[str, set[str]] = {}
+    for edge in edges:
+        source, target = unit_of(edge.source), unit_of(edge.target)
+        if source != target and not edge.upward and source != "__init__":
+            graph.setdefault(source, set()).add(target)
+
+    def reachable(start: str, skip: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [node for node in graph.get(start, ()) if node != skip]
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph.get(node, ()))
+        return seen
+
+    return sorted((source, target) for source, targets in graph.items() for target in targets
+                  if target not in reachable(source, target))
+
+
+def render(edges: list[Edge], layers: list[dict[str, object]]) -> str:
+    """The picture of ``docs/architecture.svg`` for these imports and layers."""
+    from layers_svg import render_svg  # the drawing, apart: the checks need none of it
+
+    upward = sorted({(unit_of(edge.source), unit_of(edge.target)) for edge in edges if edge.upward})
+    return render_svg(reduced_pairs(edges), upward, layers)
+
+
 def docstring_line(path: Path) -> str:
     """The first sentence of a module's docstring, on one line, its reST roles as Markdown code."""
     text = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
@@ -203,12 +235,10 @@ def module_table(layers: list[dict[str, object]], package: Path = PACKAGE) -> st
 
 def main(argv: list[str]) -> int:
     """The command line (see the module docstring)."""
-    from layers_svg import render_svg  # the drawing, apart: the checks above need none of it
-
     edges, layers = import_graph(), load_layers()
     problems = [f"import cycle: {', '.join(cycle)}" for cycle in find_cycles(edges)] + layer_breaks(edges, layers)
     if "--write" in argv:
-        SVG_FILE.write_text(render_svg(edges, layers), encoding="utf-8")
+        SVG_FILE.write_text(render(edges, layers), encoding="utf-8")
         page = PAGE_FILE.read_text(encoding="utf-8")
         head, _, rest = page.partition(TABLE_START)
         _, _, tail = rest.partition(TABLE_END)

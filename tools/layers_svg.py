@@ -1,14 +1,14 @@
 """Draws the core's layers as a plain SVG (``docs/architecture.svg``): one band per layer, lowest at
 the bottom, a box per module, and its imports as lines from the importer down to what it imports.
 Marked upward imports (``App.run``, ``with app:``) are the red dashed lines. Called by
-``tools/layers.py --write``; the output depends only on the code and ``core/layers.json``, so a test
-can compare it with the file in the repository (no line counts: an edit inside a module leaves it as it is).
+``tools/layers.py --write`` with plain data (it imports nothing of the checks); the output depends
+only on the imports and ``core/layers.json``, so a test can compare it with the file in the
+repository (no line counts: an edit inside a module leaves it as it is).
 """
 
 from __future__ import annotations
 
 from html import escape
-from layers import Edge, unit_of
 
 BOX_WIDTH, BOX_HEIGHT, GAP = 118, 30, 12
 LABEL_WIDTH, BAND_HEIGHT, MARGIN = 230, 74, 16
@@ -27,30 +27,6 @@ def _positions(layers: list[dict[str, object]], widest: int) -> dict[str, tuple[
     return places
 
 
-def reduced_pairs(edges: list[Edge]) -> list[tuple[str, str]]:
-    """The unit-to-unit imports a reader needs to see: an import already implied by a path
-    through other units (``app`` -> ``context`` -> ``request`` implies ``app`` -> ``request``)
-    is left out (a transitive reduction). Marked upward imports and the package's face are left out."""
-    graph: dict[str, set[str]] = {}
-    for edge in edges:
-        source, target = unit_of(edge.source), unit_of(edge.target)
-        if source != target and not edge.upward and source != "__init__":
-            graph.setdefault(source, set()).add(target)
-
-    def reachable(start: str, skip: str) -> set[str]:
-        seen: set[str] = set()
-        todo = [node for node in graph.get(start, ()) if node != skip]
-        while todo:
-            node = todo.pop()
-            if node not in seen:
-                seen.add(node)
-                todo.extend(graph.get(node, ()))
-        return seen
-
-    return sorted((source, target) for source, targets in graph.items() for target in targets
-                  if target not in reachable(source, target))
-
-
 def _edge_path(start: tuple[float, float], end: tuple[float, float], upward: bool) -> str:
     """One import as a line: from the importer's bottom to the imported's top (the reverse when upward)."""
     x1, y1 = start[0] + BOX_WIDTH / 2, start[1] + (0 if upward else BOX_HEIGHT)
@@ -62,10 +38,10 @@ def _edge_path(start: tuple[float, float], end: tuple[float, float], upward: boo
     return f"M{x1:.0f},{y1:.0f} C{x1:.0f},{middle:.0f} {x2:.0f},{middle:.0f} {x2:.0f},{y2:.0f}"
 
 
-def _edges(edges: list[Edge], places: dict[str, tuple[float, float]]) -> list[str]:
-    upward_pairs = sorted({(unit_of(edge.source), unit_of(edge.target), True) for edge in edges if edge.upward})
+def _edges(pairs: list[tuple[str, str]], upward_pairs: list[tuple[str, str]],
+           places: dict[str, tuple[float, float]]) -> list[str]:
     out = []
-    for source, target, upward in [(source, target, False) for source, target in reduced_pairs(edges)] + upward_pairs:
+    for source, target, upward in [(*pair, False) for pair in pairs] + [(*pair, True) for pair in upward_pairs]:
         if source not in places or target not in places:
             continue
         style = 'stroke="#c62828" stroke-dasharray="6 4" stroke-width="1.6"' if upward else \
@@ -114,8 +90,9 @@ def _boxes(places: dict[str, tuple[float, float]]) -> list[str]:
     return out
 
 
-def render_svg(edges: list[Edge], layers: list[dict[str, object]]) -> str:
-    """The whole picture as SVG text."""
+def render_svg(pairs: list[tuple[str, str]], upward_pairs: list[tuple[str, str]], layers: list[dict[str, object]]) -> str:
+    """The whole picture as SVG text: ``pairs`` are the imports to draw (importer, imported),
+    ``upward_pairs`` the marked upward ones, ``layers`` those of ``core/layers.json``."""
     widest = max(len(layer["modules"]) for layer in layers)  # type: ignore[arg-type]
     places = _positions(layers, widest)
     width = LABEL_WIDTH + widest * (BOX_WIDTH + GAP) + MARGIN
@@ -126,5 +103,5 @@ def render_svg(edges: list[Edge], layers: list[dict[str, object]]) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              'font-family="Helvetica, Arial, DejaVu Sans, sans-serif">',
              f'<rect width="{width}" height="{height}" fill="#fff"/>',
-             *_bands(layers, width), *_edges(edges, places), *_boxes(places), legend, "</svg>"]
+             *_bands(layers, width), *_edges(pairs, upward_pairs, places), *_boxes(places), legend, "</svg>"]
     return "\n".join(parts) + "\n"

@@ -14,7 +14,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import layers  # noqa: E402 - tools/layers.py, found through the path above
-from layers_svg import render_svg  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +89,7 @@ def test_layers_json_names_each_module_once():
 
 
 def test_the_picture_is_drawn_from_the_code_as_it_is(edges):
-    drawn = render_svg(edges, layers.load_layers())
+    drawn = layers.render(edges, layers.load_layers())
     assert layers.SVG_FILE.read_text(encoding="utf-8") == drawn, "run: python tools/layers.py --write"
 
 
@@ -98,3 +97,9 @@ def test_the_module_table_of_the_docs_page_is_up_to_date():
     page = layers.PAGE_FILE.read_text(encoding="utf-8")
     table = page.split(layers.TABLE_START)[1].split(layers.TABLE_END)[0].strip()
     assert table == layers.module_table(layers.load_layers()), "run: python tools/layers.py --write"
+
+
+def test_the_picture_leaves_out_imports_a_path_already_implies():
+    edges = [layers.Edge("app", "context", 1, False), layers.Edge("context", "request", 1, False),
+             layers.Edge("app", "request", 2, False), layers.Edge("app", "appstack", 3, True)]
+    assert layers.reduced_pairs(edges) == [("app", "context"), ("context", "request")]

@@ -15,13 +15,10 @@ as ``route`` itself, as they see the module-level ``route``, ``get``, ... relays
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, TypeVar, Union
+from typing import Any, Callable, Protocol, TypeVar, Union
 
 from .plugins import Plugin
 from .response import HTTPError
-
-if TYPE_CHECKING:
-    from .app import App
 
 #: A route callback: any callable; what it returns the app turns into a body.
 Callback = TypeVar("Callback", bound=Callable[..., object])
@@ -36,6 +33,13 @@ AnyPlugin = Union[Plugin, Callable[[Callable[..., object]], Callable[..., object
 InstalledPlugin = TypeVar("InstalledPlugin", bound=AnyPlugin)
 
 
+class Routes(Protocol):
+    """What :class:`RouteVerb` needs of its owner: :meth:`App.route`."""
+
+    def route(self, *args: Any, **kwargs: Any) -> object:
+        """Add a route (see :meth:`App.route`)."""
+
+
 class RouteVerb:
     """``app.get`` and its siblings: :meth:`App.route` with the HTTP method filled in (it may
     still be given, as in Bottle: ``app.get('/x', 'HEAD')``)."""
@@ -48,16 +52,16 @@ class RouteVerb:
     def __set_name__(self, owner: type, name: str) -> None:
         self.__name__ = self.__qualname__ = name
 
-    def __get__(self, app: App | None, owner: type | None = None) -> Callable[..., object]:
+    def __get__(self, app: Routes | None, owner: type | None = None) -> Callable[..., object]:
         if app is None:
             return self  # type: ignore[return-value]  # the class attribute, for docs and introspection
         route, default = app.route, self.method
 
         def verb(path: object = None, method: str | list[str] = default, **options: Any) -> object:
-            return route(path, method, **options)  # type: ignore[call-overload]  # any of route's call forms
+            return route(path, method, **options)
 
         verb.__name__, verb.__doc__ = self.__name__, self.__doc__
         return verb
 
 
-__all__ = ["AnyPlugin", "Callback", "ErrorHandler", "InstalledPlugin", "PluginSelection", "RouteVerb", "Rules"]
+__all__ = ["AnyPlugin", "Callback", "ErrorHandler", "InstalledPlugin", "PluginSelection", "Routes", "RouteVerb", "Rules"]
