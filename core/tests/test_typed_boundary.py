@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from demijohn import App, default_app
+from demijohn import App, FormsDict, default_app
 from demijohn.decorators import RouteVerb
 from demijohn.testing import Client
 
@@ -34,6 +34,7 @@ def test_every_decorator_form_returns_the_function_itself(sample):
     assert module.show(3) == "note 3" and module.both() == b"both"
     assert module.app.error_handler[404] is module.not_found
     assert module.plugin in module.app.plugins
+    assert isinstance(module.search_terms(), FormsDict)
 
 
 def test_the_routes_of_each_form_are_registered(sample):

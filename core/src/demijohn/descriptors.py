@@ -8,6 +8,7 @@ import functools
 from typing import Any, Callable, Generic, TypeVar, overload
 
 T = TypeVar("T")
+V = TypeVar("V")
 _MISSING: Any = object()
 
 
@@ -52,7 +53,7 @@ class lazy_attribute(Generic[T]):  # noqa: N801 - Bottle's name
         return value
 
 
-class DictProperty:
+class DictProperty(Generic[T]):
     """A property stored in a dict attribute of its instance (``request.environ``, say),
     computed on first read by the decorated function and cached under ``key``.
 
@@ -60,29 +61,36 @@ class DictProperty:
     properties stay lazy and shared between request objects wrapping the same environ.
     """
 
+    getter: Callable[[Any], T]
+
     def __init__(self, attr: str, key: str | None = None, read_only: bool = False) -> None:
         self.attr, self.key, self.read_only = attr, key, read_only
 
-    def __call__(self, func: Callable[[Any], Any]) -> DictProperty:
-        functools.update_wrapper(self, func, updated=[])
-        self.getter, self.key = func, self.key or func.__name__
-        return self
+    def __call__(self, func: Callable[[Any], V]) -> DictProperty[V]:
+        prop: DictProperty[V] = self  # type: ignore[assignment]  # from here on it holds what func returns
+        functools.update_wrapper(prop, func, updated=[])
+        prop.getter, prop.key = func, prop.key or func.__name__
+        return prop
 
-    def __get__(self, obj: Any, cls: Any) -> Any:
+    @overload
+    def __get__(self, obj: None, cls: object) -> DictProperty[T]: ...
+    @overload
+    def __get__(self, obj: object, cls: object) -> T: ...
+    def __get__(self, obj: object, cls: object) -> T | DictProperty[T]:
         if obj is None:
             return self
         key, storage = self.key, getattr(obj, self.attr)
-        value = storage.get(key, _MISSING)  # no KeyError on the first read: raising is slow (*request access*)
+        value: T = storage.get(key, _MISSING)  # no KeyError on the first read: raising is slow (*request access*)
         if value is _MISSING:
             value = storage[key] = self.getter(obj)
         return value
 
-    def __set__(self, obj: Any, value: Any) -> None:
+    def __set__(self, obj: object, value: T) -> None:
         if self.read_only:
             raise AttributeError(f"{self.key} is read-only")
         getattr(obj, self.attr)[self.key] = value
 
-    def __delete__(self, obj: Any) -> None:
+    def __delete__(self, obj: object) -> None:
         if self.read_only:
             raise AttributeError(f"{self.key} is read-only")
         del getattr(obj, self.attr)[self.key]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 import demijohn
-from demijohn import App, HTTPError, view
+from demijohn import App, FormsDict, HTTPError, view
 from demijohn.route import Route
 
 if TYPE_CHECKING:
@@ -59,6 +59,10 @@ def module_level(x: int = 0) -> bytes:
 @view("page")
 def page(title: str) -> dict[str, str]:
     return {"title": title}
+
+
+def search_terms() -> FormsDict:
+    return demijohn.request.query  # a request property keeps its type (strict mypy refuses to return Any here)
 
 
 class CountingPlugin:
