@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import sys
 import warnings
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Union
 
 from .appstack import default_app, import_app, loading_app
 from .loading import load
 from .ports import exit_if_taken
 from .server import ServerAdapter, ServerError, make_server
 from .state import set_debug
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+    from .app import App
+    from .decorators import AnyPlugin
+
+#: What :func:`run` serves: an app, any WSGI callable, a ``'pkg.mod:app'`` string, or ``None`` (the default app).
+Servable = Union["App", "WSGIApplication", str, None]
 
 
 def switch_debug(mode: bool) -> None:
@@ -23,13 +32,13 @@ def switch_debug(mode: bool) -> None:
         warnings.simplefilter("default")
 
 
-def prepare_app(app: Any = None, plugins: Iterable[Any] | None = None, debug: bool | None = None,
-                config: dict[str, Any] | None = None) -> Any:
+def prepare_app(app: Servable = None, plugins: Iterable[AnyPlugin | str] | None = None, debug: bool | None = None,
+                config: dict[str, object] | None = None) -> WSGIApplication:
     """Resolve what :func:`run` serves: an app, ``None`` (the default app) or a
     ``'pkg.mod:app'`` string; then install ``plugins`` and apply ``config``."""
     if debug is not None:
         switch_debug(debug)
-    target = default_app() if app is None else app
+    target: Any = default_app() if app is None else app  # an App, or any WSGI callable (checked below)
     if isinstance(app, str):
         target, fresh = import_app(app)
         if ":" not in app:  # a module: serve the routes it added to the default app
@@ -44,10 +53,11 @@ def prepare_app(app: Any = None, plugins: Iterable[Any] | None = None, debug: bo
             target.install(load(plugin) if isinstance(plugin, str) else plugin)
         if config:
             target.config.update(config)
-    return target
+    served: WSGIApplication = target
+    return served
 
 
-def serve(adapter: ServerAdapter, app: Any) -> None:
+def serve(adapter: ServerAdapter, app: WSGIApplication) -> None:
     """Print the banner (unless quiet) and serve ``app`` with ``adapter`` until Ctrl-C."""
     from . import __version__
 
@@ -60,10 +70,10 @@ def serve(adapter: ServerAdapter, app: Any) -> None:
         pass
 
 
-def run(app: Any = None, server: str | type[ServerAdapter] | ServerAdapter = "wsgiref", host: str = "127.0.0.1",
+def run(app: Servable = None, server: str | type[ServerAdapter] | ServerAdapter = "wsgiref", host: str = "127.0.0.1",
         port: int | str = 8080, interval: float = 1, reloader: bool = False, quiet: bool = False,
-        plugins: Iterable[Any] | None = None, debug: bool | None = None, config: dict[str, Any] | None = None,
-        **server_options: Any) -> None:
+        plugins: Iterable[AnyPlugin | str] | None = None, debug: bool | None = None,
+        config: dict[str, object] | None = None, **server_options: Any) -> None:
     """Serve ``app`` (default: the default app; or a ``'pkg.mod:app'`` string) with
     ``server`` (a name from :data:`server_names`, an adapter class or instance, or a
     ``'pkg.mod:Class'`` string) on ``host``:``port`` until Ctrl-C::
