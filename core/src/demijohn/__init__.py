@@ -29,7 +29,7 @@ from .plugins import JSONPlugin, Plugin
 from .request import BaseRequest
 from .response import BaseResponse, HeaderProperty, HTTPError, HTTPResponse
 from .route import Route, makelist
-from .routing import Router, yieldroutes
+from .router import Router, yieldroutes
 from .shortcuts import abort, redirect
 from .state import debug
 from .descriptors import DictProperty, cached_property, lazy_attribute

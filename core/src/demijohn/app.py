@@ -22,7 +22,7 @@ from . import proxy
 from .plugins import JSONPlugin
 from .response import BaseResponse, HTTPError, HTTPResponse
 from .route import Route, makelist
-from .routing import Router, path_limit, yieldroutes
+from .router import Router, path_limit, yieldroutes
 from .state import DebugFlag
 from .templates import TemplatePlugin
 from .body_iterators import ContextIterator, FileIterator, close_body
