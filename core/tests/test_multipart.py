@@ -8,7 +8,8 @@ import pytest
 from demijohn import App, BottleException, FileUpload, HTTPError, request
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from demijohn.multipart import MultipartParser, UploadExistsError, parse_options_header
+from demijohn.multipart import (MultipartLimits, MultipartParser, UploadExistsError, parse_multipart,
+                                parse_options_header)
 from demijohn.testing import Client
 
 BOUNDARY = "----demijohnBoundary7MA4YWxk"
@@ -396,3 +397,30 @@ def test_an_urlencoded_body_has_fields_but_no_files(client):
     answer = client.post("/echo", data={"a": "1"})
     assert answer.json["forms"] == {"a": ["1"]}
     assert answer.json["files"] == {}
+
+
+# -- the parser alone: a stream, a content type and limits in, fields and files out -----------------
+def test_parse_multipart_needs_no_request():
+    body = encode(("title", "Hello"), ("doc", "a.txt", b"data", "text/plain"))
+    forms = parse_multipart(io.BytesIO(body), content_type(), MultipartLimits())
+    assert forms["title"] == "Hello" and forms["doc"].file.read() == b"data"
+
+
+def test_parse_multipart_applies_the_limits_it_is_given():
+    body = encode(("a", "1"), ("b", "2"))
+    with pytest.raises(HTTPError) as raised:
+        parse_multipart(io.BytesIO(body), content_type(), MultipartLimits(max_parts=1))
+    assert raised.value.status_code == 413 and "more than 1 parts" in raised.value.body
+
+
+def test_multipart_limits_read_from_a_settings_lookup():
+    settings_seen = {}
+
+    def setting(key, default):
+        settings_seen[key] = default
+        return {"request.multipart.max_parts": 7}.get(key, default)
+
+    limits = MultipartLimits.from_settings(setting, max_memory=5)
+    assert (limits.max_parts, limits.max_memory) == (7, 5)
+    assert set(settings_seen) == {"request.multipart.max_parts", "request.multipart.max_header_size",
+                                  "request.max_memory", "request.multipart.memfile_limit"}

@@ -1,4 +1,4 @@
-"""DESIGN §4, one test per rule of the plugin protocol."""
+"""One test per rule of the plugin protocol (docs/plugin-authors.md)."""
 
 import functools
 

@@ -11,7 +11,8 @@ import pytest
 
 import demijohn
 from demijohn import App, ServerAdapter, ServerError, WSGIRefServer, run, server_names
-from demijohn.server import AutoServer, make_server, prepare_app
+from demijohn.runner import prepare_app
+from demijohn.server import AutoServer, make_server
 from serving_apps.extras import NeedsMissingPackage, Recorder, TagPlugin
 from serving_apps.harness import Served, child_env, free_port, get, wait_for
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-from .app import App, Bottle, debug
+from .app import App, Bottle
 from .appstack import (
     AppStack, app, default_app, delete, error, get, hook, install, mount, patch, post, put, route,
     uninstall, url,
@@ -27,10 +27,12 @@ from .httputil import (
 )
 from .plugins import JSONPlugin, Plugin
 from .request import BaseRequest
-from .response import BaseResponse, HeaderProperty, HTTPError, HTTPResponse, abort, redirect
-from .route import Route
-from .routing import Router, yieldroutes
-from .util import DictProperty, cached_property, lazy_attribute, makelist
+from .response import BaseResponse, HeaderProperty, HTTPError, HTTPResponse
+from .route import Route, makelist
+from .router import Router, yieldroutes
+from .shortcuts import abort, redirect
+from .state import debug
+from .descriptors import DictProperty, cached_property, lazy_attribute
 from .templates import (TEMPLATE_ENGINES, TEMPLATE_PATH, TEMPLATES, BaseTemplate, Jinja2Template, MakoTemplate,
                         SimpleTemplate, StplParser, StplSyntaxError, TemplateError, TemplatePlugin, TemplateSourceError,
                         jinja2_template, jinja2_view, mako_template, mako_view, template, view)
@@ -42,9 +44,10 @@ _LAZY = {
     "ResourceManager": "resources", "auth_basic": "auth", "ext": "ext",
     "CheetahTemplate": "cheetah", "cheetah_template": "cheetah", "cheetah_view": "cheetah",
     "install_as_bottle": "as_bottle", "BottleAlreadyImportedError": "as_bottle",
-    "LoadError": "loading", "load": "loading", "load_app": "loading",
+    "LoadError": "loading", "load": "loading", "load_app": "appstack",
     **dict.fromkeys(("AutoServer", "CherootServer", "GeventServer", "GranianServer", "GunicornServer", "ServerAdapter",
-                     "ServerError", "WaitressServer", "WSGIRefServer", "run", "server_names"), "server"),
+                     "ServerError", "WaitressServer", "WSGIRefServer", "server_names"), "server"),
+    "run": "runner",
     **dict.fromkeys(("AiohttpServer", "AiohttpUVLoopServer", "AppEngineServer", "AsyncioServerAdapter", "BjoernServer",
                      "CGIServer", "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer",
                      "MeinheldServer", "PasteServer", "TornadoServer", "TwistedServer"), "adapters"),
@@ -81,11 +84,13 @@ if TYPE_CHECKING:
     from .as_bottle import BottleAlreadyImportedError, install_as_bottle
     from .auth import auth_basic
     from .cheetah import CheetahTemplate, cheetah_template, cheetah_view
-    from .loading import LoadError, load, load_app
+    from .appstack import load_app
+    from .loading import LoadError, load
     from .multipart import FileUpload, MultipartError
     from .resources import ResourceManager
     from .server import (AutoServer, CherootServer, GeventServer, GranianServer, GunicornServer, ServerAdapter,
-                         ServerError, WaitressServer, WSGIRefServer, run, server_names)
+                         ServerError, WaitressServer, WSGIRefServer, server_names)
+    from .runner import run
     from .static import static_file
 
 __all__ = [

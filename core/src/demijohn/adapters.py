@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .server import CherootServer, ServerAdapter, ServerError
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
 class CGIServer(ServerAdapter):
@@ -23,7 +26,7 @@ class CGIServer(ServerAdapter):
 
     quiet = True
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Answer the request described by this process's environment, on stdin/stdout."""
         from wsgiref.handlers import CGIHandler
 
@@ -41,7 +44,7 @@ class FlupFCGIServer(ServerAdapter):
 
     package = "flup"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve FastCGI until interrupted."""
         from flup.server.fcgi import WSGIServer
 
@@ -56,7 +59,7 @@ class PasteServer(ServerAdapter):
 
     package = "paste"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from paste import httpserver
 
@@ -77,7 +80,7 @@ class TornadoServer(ServerAdapter):
 
     package = "tornado"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from tornado.httpserver import HTTPServer
         from tornado.wsgi import WSGIContainer
@@ -98,7 +101,7 @@ class TwistedServer(ServerAdapter):
 
     package = "twisted"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until the reactor stops (Ctrl-C)."""
         from twisted.internet import reactor
         from twisted.python.threadpool import ThreadPool
@@ -106,11 +109,11 @@ class TwistedServer(ServerAdapter):
 
         pool = ThreadPool()
         pool.start()
-        reactor.addSystemEventTrigger("after", "shutdown", pool.stop)  # type: ignore[attr-defined]
+        reactor.addSystemEventTrigger("after", "shutdown", pool.stop)
         site = server.Site(wsgi.WSGIResource(reactor, pool, handler))
-        reactor.listenTCP(self.port, site, interface=self.host)  # type: ignore[attr-defined]
-        if not reactor.running:  # type: ignore[attr-defined]
-            reactor.run()  # type: ignore[attr-defined]
+        reactor.listenTCP(self.port, site, interface=self.host)
+        if not reactor.running:
+            reactor.run()
 
 
 class EventletServer(ServerAdapter):
@@ -120,7 +123,7 @@ class EventletServer(ServerAdapter):
 
     package = "eventlet"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from eventlet import listen, patcher, wsgi
 
@@ -140,7 +143,7 @@ class BjoernServer(ServerAdapter):
 
     package = "bjoern"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         import bjoern
 
@@ -162,7 +165,7 @@ class AiohttpServer(AsyncioServerAdapter):
 
     package = "aiohttp_wsgi"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from aiohttp import web
         from aiohttp_wsgi import WSGIHandler
@@ -189,7 +192,7 @@ class CherryPyServer(CherootServer):
     """Bottle's old name for the cheroot adapter (CherryPy's server moved to cheroot):
     deprecated, as in Bottle; use ``server='cheroot'``."""
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve with cheroot until interrupted."""
         warnings.warn("The 'cherrypy' server adapter is deprecated: use server='cheroot' (CherryPy's server is "
                       "the cheroot package now).", DeprecationWarning, stacklevel=2)
@@ -211,7 +214,7 @@ class _Unavailable(ServerAdapter):
         raise ServerError(f"The {type(self).__name__} adapter cannot run: {self.why} Use waitress, gunicorn or "
                           "cheroot (server='auto' picks one that is installed).")
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Refuse (see :meth:`check`)."""
         self.check()
 

@@ -10,33 +10,30 @@ import functools
 import itertools
 import sys
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, overload
 
 from .context import LocalResponse, current, request
 from .datastructures import ConfigDict
+from .decorators import AnyPlugin, Callback, ErrorHandler, InstalledPlugin, PluginSelection, RouteVerb, Rules
 from .errors import NotAPluginError, RouteReset
-from .httputil import html_escape
+from .errorpage import error_page
+from .httputil import BODYLESS_STATUSES
 from . import proxy
 from .plugins import JSONPlugin
 from .response import BaseResponse, HTTPError, HTTPResponse
-from .route import Route
-from .routing import Router, path_limit, yieldroutes
-from .state import DebugFlag, set_debug
+from .route import Route, makelist
+from .router import Router, path_limit, yieldroutes
+from .state import DebugFlag
 from .templates import TemplatePlugin
-from .util import makelist
-from .body import ContextIterator, FileIterator, close_body
+from .body_iterators import ContextIterator, FileIterator, close_body
 from .mounting import mount_segments, mountpoint
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
     from .resources import ResourceManager
 
-_NO_BODY_STATUS = frozenset((100, 101, 204, 304))
 _MAX_RESETS = 10  # RouteReset rebuilds a route and calls it again; a plugin that always raises it must not hang
-
-ERROR_PAGE = """<!DOCTYPE html>
-<html><head><title>{status}</title>
-<style>body{{font-family:sans-serif;margin:2em}}pre{{background:#eee;padding:1em;overflow:auto}}</style>
-</head><body><h1>{status}</h1><p>{message}</p>{details}</body></html>"""
 
 
 class App:
@@ -56,6 +53,7 @@ class App:
     #: Debug mode for every app (read live from :mod:`demijohn.state`): tracebacks in error
     #: pages. Set it with :func:`debug`.
     debug_mode = DebugFlag()
+    _resources: ResourceManager  # set by `resources` on first use
 
     def __init__(self, catchall: bool = True, autojson: bool = True) -> None:
         self._hooks: defaultdict[str, list[Callable[..., Any]]] = defaultdict(list)
@@ -71,8 +69,8 @@ class App:
         self.routes: list[Route] = []
         self.router = Router()
         self.config.meta_set("request.max_path", "filter", path_limit(self.router))
-        self.error_handler: dict[int, Callable[[HTTPError], Any]] = {}
-        self.plugins: list[Any] = []
+        self.error_handler: dict[int, Callable[[HTTPError], object]] = {}
+        self.plugins: list[AnyPlugin] = []
         if autojson:
             self.install(JSONPlugin())
         self.install(TemplatePlugin())  # leaves routes without template= unwrapped (identity)
@@ -81,7 +79,7 @@ class App:
     def resources(self) -> ResourceManager:
         """The app's :class:`ResourceManager`: folders searched for the app's own files."""
         try:
-            return self._resources  # type: ignore[has-type]
+            return self._resources
         except AttributeError:  # made on first use: few apps need it (import time)
             from .resources import ResourceManager
 
@@ -98,7 +96,7 @@ class App:
         self.config["catchall"] = value
 
     # -- hooks ----------------------------------------------------------------------------------
-    def add_hook(self, name: str, func: Callable[..., Any]) -> None:
+    def add_hook(self, name: str, func: Callable[..., object]) -> None:
         """Register ``func`` for hook ``name``: ``before_request``, ``after_request`` (run in
         reverse order of registration, also after errors), ``app_reset`` or ``config``."""
         if name == "after_request":
@@ -106,26 +104,26 @@ class App:
         else:
             self._hooks[name].append(func)
 
-    def remove_hook(self, name: str, func: Callable[..., Any]) -> bool:
+    def remove_hook(self, name: str, func: Callable[..., object]) -> bool:
         """Unregister ``func`` from hook ``name``; ``True`` if it was registered."""
         if func in self._hooks.get(name, ()):
             self._hooks[name].remove(func)
             return True
         return False
 
-    def trigger_hook(self, name: str, *args: Any, **kwargs: Any) -> list[Any]:
+    def trigger_hook(self, name: str, *args: object, **kwargs: object) -> list[object]:
         """Call every function registered for hook ``name`` and return their results."""
         return [hook(*args, **kwargs) for hook in self._hooks[name][:]]
 
-    def hook(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def hook(self, name: str) -> Callable[[Callback], Callback]:
         """Decorator form of :meth:`add_hook`: ``@app.hook('before_request')``."""
-        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        def decorator(func: Callback) -> Callback:
             self.add_hook(name, func)
             return func
         return decorator
 
     # -- plugins --------------------------------------------------------------------------------
-    def install(self, plugin: Any) -> Any:
+    def install(self, plugin: InstalledPlugin) -> InstalledPlugin:
         """Install a plugin for every route: calls its ``setup(app)``, appends it to
         :attr:`plugins` and resets the routes. Returns the plugin. The first installed
         plugin is the outermost wrapper."""
@@ -138,7 +136,7 @@ class App:
         self.reset()
         return plugin
 
-    def uninstall(self, plugin: Any) -> list[Any]:
+    def uninstall(self, plugin: AnyPlugin | type | str | bool) -> list[AnyPlugin]:
         """Remove plugins: ``plugin`` is an instance, a class, a name or ``True`` (all).
         Calls ``close()`` on each removed one, resets the routes, and returns them."""
         removed = []
@@ -184,23 +182,42 @@ class App:
         if self.debug_mode:
             route.prepare()
 
-    def route(self, path: str | list[str] | Callable[..., Any] | None = None, method: str | list[str] = "GET",
-              callback: Callable[..., Any] | None = None, name: str | None = None, apply: Any = None,
-              skip: Any = None, **config: Any) -> Any:
-        """Add a route, as a decorator or a plain call (``app.route('/x', 'GET', cb)``).
+    @overload
+    def route(self, path: Callback, method: str | list[str] = ..., callback: None = ..., name: str | None = ...,
+              apply: PluginSelection = ..., skip: PluginSelection = ..., **config: object) -> Callback: ...
+    @overload
+    def route(self, path: Rules = ..., method: str | list[str] = ..., callback: None = ..., name: str | None = ...,
+              apply: PluginSelection = ..., skip: PluginSelection = ...,
+              **config: object) -> Callable[[Callback], Callback]: ...
+    @overload
+    def route(self, path: Rules, method: str | list[str], callback: Callback, name: str | None = ...,
+              apply: PluginSelection = ..., skip: PluginSelection = ..., **config: object) -> Callback: ...
+    @overload
+    def route(self, path: Rules = ..., method: str | list[str] = ..., *, callback: Callback, name: str | None = ...,
+              apply: PluginSelection = ..., skip: PluginSelection = ..., **config: object) -> Callback: ...
+    def route(self, path: Rules | Callable[..., object] = None, method: str | list[str] = "GET",
+              callback: Callable[..., object] | str | None = None, name: str | None = None,
+              apply: PluginSelection = None, skip: PluginSelection = None,
+              **config: object) -> Callable[..., object]:
+        """Add a route, as a decorator or a plain call (``app.route('/x', 'GET', cb)``); the
+        decorated function is returned unchanged (see :mod:`demijohn.decorators`).
 
         ``path`` may be one rule or several (none: derived from the callback's name and
         arguments); ``method`` one or several (``'ANY'`` for every method); ``apply`` and
-        ``skip`` add or leave out plugins for this route; other keywords are route config."""
+        ``skip`` add or leave out plugins for this route; other keywords are route config.
+        ``callback`` may be a ``'pkg.mod:name'`` string, loaded with :func:`demijohn.load`.
+        ``app.get``, ``app.post``, ``app.put``, ``app.delete`` and ``app.patch`` are this with
+        the method filled in (``GET`` routes answer ``HEAD`` too)."""
         if callable(path):
             path, callback = None, path
         plugins, skiplist = makelist(apply), makelist(skip)
 
-        def decorator(callback: Callable[..., Any]) -> Callable[..., Any]:
-            if isinstance(callback, str):
+        def decorator(given: Callable[..., object] | str) -> Callable[..., object]:
+            if isinstance(given, str):
                 from .loading import load
 
-                callback = load(callback)
+                given = load(given)
+            callback: Callable[..., object] = given  # type: ignore[assignment]
             for rule in makelist(path) or yieldroutes(callback):
                 for verb in makelist(method):
                     self.add_route(Route(self, rule, verb.upper(), callback, name=name, plugins=plugins,
@@ -209,30 +226,19 @@ class App:
 
         return decorator(callback) if callback else decorator
 
-    def get(self, path: Any = None, method: str = "GET", **options: Any) -> Any:
-        """:meth:`route` for ``GET`` (``HEAD`` is answered by it too)."""
-        return self.route(path, method, **options)
+    if TYPE_CHECKING:  # for type checkers each verb is route() itself: the same call forms and types
+        get = post = put = delete = patch = route
+    else:
+        get, post, put, delete, patch = (RouteVerb(method) for method in ("GET", "POST", "PUT", "DELETE", "PATCH"))
 
-    def post(self, path: Any = None, method: str = "POST", **options: Any) -> Any:
-        """:meth:`route` for ``POST``."""
-        return self.route(path, method, **options)
-
-    def put(self, path: Any = None, method: str = "PUT", **options: Any) -> Any:
-        """:meth:`route` for ``PUT``."""
-        return self.route(path, method, **options)
-
-    def delete(self, path: Any = None, method: str = "DELETE", **options: Any) -> Any:
-        """:meth:`route` for ``DELETE``."""
-        return self.route(path, method, **options)
-
-    def patch(self, path: Any = None, method: str = "PATCH", **options: Any) -> Any:
-        """:meth:`route` for ``PATCH``."""
-        return self.route(path, method, **options)
-
-    def error(self, code: int = 500, callback: Callable[[HTTPError], Any] | None = None) -> Any:
+    @overload
+    def error(self, code: int = ..., callback: None = ...) -> Callable[[ErrorHandler], ErrorHandler]: ...
+    @overload
+    def error(self, code: int, callback: ErrorHandler) -> ErrorHandler: ...
+    def error(self, code: int = 500, callback: ErrorHandler | None = None) -> object:
         """Register an error handler for status ``code``, as a decorator or a plain call;
         it receives the :class:`HTTPError` and returns the body."""
-        def decorator(callback: Callable[[HTTPError], Any]) -> Callable[[HTTPError], Any]:
+        def decorator(callback: ErrorHandler) -> ErrorHandler:
             self.error_handler[int(code)] = callback
             return callback
         return decorator(callback) if callback else decorator
@@ -258,24 +264,22 @@ class App:
         for route in routes.routes if isinstance(routes, App) else routes:
             self.add_route(route)
 
-    def mount(self, prefix: str, app: Any, **options: Any) -> None:
+    def mount(self, prefix: str, app: App | WSGIApplication, **options: object) -> None:
         """Serve another app (a demijohn app or any WSGI callable) below ``prefix``:
         requests to ``/prefix/...`` reach it with ``SCRIPT_NAME`` and ``PATH_INFO`` shifted."""
         segments = mount_segments(prefix, app)
         if isinstance(app, App):  # Bottle's mount metadata, which plugins read
             app.config["_mount.prefix"] = prefix
             app.config["_mount.app"] = self
-        options.setdefault("skip", True)
-        options.setdefault("method", "PROXY")
-        options.setdefault("mountpoint", {"prefix": prefix, "target": app})
-        options["callback"] = mountpoint(app, len(segments))
-        self.route("/" + "/".join(segments) + "/<:re:.*>", **options)
+        settings: dict[str, Any] = {"skip": True, "method": "PROXY", "mountpoint": {"prefix": prefix, "target": app},
+                                    **options, "callback": mountpoint(app, len(segments))}
+        self.route("/" + "/".join(segments) + "/<:re:.*>", **settings)
         if not prefix.endswith("/"):
-            self.route("/" + "/".join(segments), **options)
+            self.route("/" + "/".join(segments), **settings)
 
     def run(self, **kwargs: Any) -> None:
         """Serve this app: ``run(app=self, **kwargs)``."""
-        from .server import run
+        from .runner import run  # upward import: App.run starts a server
 
         run(self, **kwargs)
 
@@ -342,22 +346,14 @@ class App:
     def default_error_handler(self, error: HTTPError) -> str:
         """Render an error page: the status and the error's message; the exception and
         traceback only in debug mode."""
-        if self.debug_mode and error.exception is not None:  # the traceback with source, and the request
-            from .debugpage import render_debug_page  # first use only: keeps `import demijohn` light
-
-            return render_debug_page(error, current.get((None, None))[0])
-        details = ""
-        if self.debug_mode and error.traceback:
-            details = f"<h2>Traceback</h2><pre>{html_escape(error.traceback)}</pre>"
-        message = error.body if isinstance(error.body, str) else ""
-        return ERROR_PAGE.format(status=html_escape(error.status_line), message=html_escape(message), details=details)
+        return error_page(error, self.debug_mode, current.get((None, None))[0])
 
     def _render_error(self, error: HTTPError, response: BaseResponse) -> Any:
         error.apply(response)
         handler = self.error_handler.get(error.status_code)
         if handler is None:
-            content_type = error._headers.get("Content-Type")
-            if content_type and not content_type[-1].startswith("text/html"):
+            content_type = error.get_header("Content-Type")
+            if content_type and not content_type.startswith("text/html"):
                 return error.body  # an error that brings its own format (problem+json, say) is sent as is
             handler = self.default_error_handler
         try:
@@ -396,7 +392,7 @@ class App:
         if isinstance(out, LocalResponse):  # the global `response`, returned: send its body, as Bottle does
             return self._cast(response.body, response)
         if hasattr(out, "read"):
-            file_wrapper = request.environ.get("wsgi.file_wrapper")
+            file_wrapper: Callable[[Any], Iterable[bytes]] | None = request.environ.get("wsgi.file_wrapper")
             if file_wrapper is not None:
                 return file_wrapper(out)
             return FileIterator(out)
@@ -441,13 +437,13 @@ class App:
                                              "yield str or bytes."), response)
         return ContextIterator(chunks, out, current.get())
 
-    def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI entry point (``app(environ, start_response)`` does the same)."""
         response = BaseResponse()
         token = current.set((environ, response))
         try:
             out = self._cast(self._handle(environ, response), response)
-            if response._status_code in _NO_BODY_STATUS or environ["REQUEST_METHOD"] == "HEAD":
+            if response._status_code in BODYLESS_STATUSES or environ["REQUEST_METHOD"] == "HEAD":
                 close_body(out)
                 out = []
             start_response(response._status_line, response.headerlist)
@@ -468,7 +464,7 @@ class App:
     # The server calls the app itself; an alias saves a call frame per request (*hello*).
     __call__ = wsgi
 
-    def __setattr__(self, name: str, value: Any) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         """Attributes can be added to an app, but only once, as in Bottle (plugins keep
         their state there); ``del app.name`` first to replace one."""
         # Never read self.__dict__ here: that turns the instance's inline attribute storage into
@@ -486,12 +482,12 @@ class App:
         object.__setattr__(self, name, value)
 
     def __enter__(self) -> App:
-        from .appstack import default_app
+        from .appstack import default_app  # upward import: `with app:` pushes the default app
 
         return default_app.push(self)
 
-    def __exit__(self, *exc_info: Any) -> None:
-        from .appstack import default_app
+    def __exit__(self, *exc_info: object) -> None:
+        from .appstack import default_app  # upward import: `with app:` pops the default app
 
         default_app.pop()
 
@@ -500,9 +496,3 @@ class App:
 
 
 Bottle = App
-
-
-def debug(mode: bool = True) -> None:
-    """Switch debug mode for every app: tracebacks in error pages, plugins applied at once.
-    ``demijohn.DEBUG`` reads the current value."""
-    set_debug(mode)

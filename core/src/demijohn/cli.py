@@ -106,7 +106,7 @@ def describe_routes(app: Any) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
-    from .server import prepare_app, run, switch_debug
+    from .runner import prepare_app, run, switch_debug
 
     parser = build_parser()
     args = parser.parse_args(argv)

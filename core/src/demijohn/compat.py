@@ -20,7 +20,10 @@ import inspect
 import json
 import sys
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import re
 
 #: Bottle's re-exports of whole standard-library modules: ``bottle.os``, ``bottle.httplib``.
 MODULES = {
@@ -101,13 +104,13 @@ def depr(major: int, minor: int, cause: str, fix: str, stacklevel: int = 3) -> D
     return DeprecationWarning(text)
 
 
-_GROUP = __import__("re").compile(r"(\\*)\((\?P<[^>]*>|(?!\?))")
+_GROUP: re.Pattern[str] = __import__("re").compile(r"(\\*)\((\?P<[^>]*>|(?!\?))")
 
 
 def _re_flatten(pattern: str) -> str:
     """Turn the capturing groups of a regular expression (named or not) into
     non-capturing ones, leaving escaped parentheses alone (Bottle's private helper)."""
-    def flatten(found: Any) -> str:
+    def flatten(found: re.Match[str]) -> str:
         backslashes = found.group(1)
         return found.group(0) if len(backslashes) % 2 else backslashes + "(?:"
     return _GROUP.sub(flatten, pattern)
@@ -195,9 +198,9 @@ def cookie_is_encoded(data: str | bytes) -> bool:
 
 def _aliases() -> dict[str, Any]:
     """Bottle's alternative names for demijohn objects, resolved on demand."""
-    from .app import ERROR_PAGE
+    from .errorpage import ERROR_PAGE
     from .appstack import _relay, default_app
-    from .body import FileIterator
+    from .body_iterators import FileIterator
     from .cli import main
     from .httputil import parse_http_header
     from .reloader import FileWatcher

@@ -52,7 +52,7 @@ class LocalRequest(BaseRequest):
         if environ is not None:
             self.bind(environ)
 
-    @property  # type: ignore[override]
+    @property
     def environ(self) -> dict[str, Any]:
         """The WSGI environ of the request being answered (outside a request, see :func:`_current`).
         Assigning it binds a new request, like :meth:`bind`."""

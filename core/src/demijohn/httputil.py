@@ -27,6 +27,15 @@ HTTP_CODES[511] = "Network Authentication Required"
 #: ``{code: "code reason"}``, the status lines the server sends; computed once.
 STATUS_LINES: dict[int, str] = {code: f"{code} {reason}" for code, reason in HTTP_CODES.items()}
 
+#: Statuses whose answers carry no body (RFC 9110 section 6.4.1): the app sends none.
+BODYLESS_STATUSES = frozenset((100, 101, 204, 304))
+#: Of those, the ones whose body headers (``Content-Type``, ``Content-Length``, ...) are left out too;
+#: a 1xx keeps them, as Bottle does and as WSGI's validator (``wsgiref.validate``) expects.
+NO_BODY_HEADER_STATUSES = frozenset((204, 304))
+
+#: The largest cookie (name and value) browsers keep (RFC 6265 section 6.1): 4 KB.
+MAX_COOKIE_SIZE = 4096
+
 
 def http_date(value: datetime | date | float | int | str) -> str:
     """Format a datetime, date or Unix timestamp as an RFC 7231 date (``Sun, 06 Nov 1994 08:49:37 GMT``).

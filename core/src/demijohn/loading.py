@@ -1,4 +1,5 @@
-"""Import objects and apps from strings: ``load('pkg.mod:name')`` and ``load_app('pkg.mod:app')``.
+"""Import objects from strings: ``load('pkg.mod:name')`` (``load_app``, which also pushes a
+fresh default app, is in :mod:`demijohn.appstack`).
 
 An expression after the colon (``'pkg.mod:make_app(debug=True)'``) is not handed to
 ``eval``: it is parsed with :mod:`ast` and only names (the module's globals and the
@@ -10,15 +11,10 @@ from __future__ import annotations
 
 import ast
 import importlib
-from contextvars import ContextVar
 from types import ModuleType
 from typing import Any
 
 from .errors import BottleException
-
-#: ``True`` while :func:`load_app` imports a module: :func:`demijohn.run` then does nothing,
-#: so a module that ends with ``run()`` can still be loaded by the CLI or a WSGI server.
-loading_app: ContextVar[bool] = ContextVar("demijohn_loading_app", default=False)
 
 
 class LoadError(BottleException, ImportError):
@@ -126,31 +122,3 @@ def load(target: str, **namespace: Any) -> Any:
     except SyntaxError as error:
         raise LoadError(f"Cannot load {target!r}: {expression!r} is not a valid expression ({error.msg}).") from None
     return _Evaluator(target, {**vars(module), **namespace}).visit(tree)
-
-
-def load_app(target: str) -> Any:
-    """Import a module with a fresh default app on the stack and return the app it built.
-
-    Returns the target itself when it names something callable (``'pkg.mod:app'``);
-    otherwise the fresh default app, which collected the module's ``@route`` decorators.
-    While the import runs, :func:`demijohn.run` does nothing, so modules that end with
-    ``run()`` load cleanly.
-    """
-    loaded, fresh = import_app(target)
-    return loaded if callable(loaded) else fresh
-
-
-def import_app(target: str) -> tuple[Any, Any]:
-    """What :func:`load_app` does, returning both the loaded target and the fresh default
-    app, so a caller can tell ``'pkg.mod:not_an_app'`` from ``'pkg.mod'``."""
-    from .appstack import default_app
-
-    fresh = default_app.push()
-    token = loading_app.set(True)
-    try:
-        return load(target), fresh
-    finally:
-        loading_app.reset(token)
-        if fresh in default_app:
-            default_app.remove(fresh)
-

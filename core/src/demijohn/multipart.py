@@ -24,18 +24,17 @@ import unicodedata
 from functools import cached_property
 from io import BytesIO
 from tempfile import TemporaryFile
-from typing import IO, TYPE_CHECKING, Any, Iterator
+from dataclasses import dataclass
+from typing import IO, Any, Callable, Iterator
 from urllib.parse import unquote
 
 from .datastructures import DecodedFormsDict, FormsDict, HeaderDict
 from .errors import BottleException
 from .response import HTTPError
 
-if TYPE_CHECKING:
-    from .request import BaseRequest
-
 MAX_PARTS = 1000
 MAX_HEADER_SIZE = 8192
+MAX_MEMORY = 1024 * 1024
 MEMFILE_LIMIT = 102400
 BLOCK_SIZE = 65536
 
@@ -44,6 +43,26 @@ _PARAMETER = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:\\.|[^"\\])*"|[^;]*)')
 _BOUNDARY = re.compile(r"^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$")
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9\-_.\s]")
 _DASHES = re.compile(r"[-\s]+")
+
+
+@dataclass(frozen=True)
+class MultipartLimits:
+    """The limits one multipart body is parsed under (see the module docstring for each)."""
+
+    max_parts: int = MAX_PARTS
+    max_header_size: int = MAX_HEADER_SIZE
+    max_memory: int = MAX_MEMORY
+    memfile_limit: int = MEMFILE_LIMIT
+
+    @classmethod
+    def from_settings(cls, setting: Callable[[str, int], int], max_memory: int = MAX_MEMORY) -> MultipartLimits:
+        """The limits from a ``setting(key, default)`` look-up (the app's config, say), for the
+        keys ``request.multipart.max_parts``, ``...max_header_size``, ``...memfile_limit``
+        and ``request.max_memory`` (``max_memory`` is that one's default)."""
+        return cls(max_parts=setting("request.multipart.max_parts", MAX_PARTS),
+                   max_header_size=setting("request.multipart.max_header_size", MAX_HEADER_SIZE),
+                   max_memory=setting("request.max_memory", max_memory),
+                   memfile_limit=setting("request.multipart.memfile_limit", MEMFILE_LIMIT))
 
 
 class MultipartError(HTTPError):
@@ -171,7 +190,8 @@ class MultipartPart:
     @property
     def content_type(self) -> str | None:
         """The part's ``Content-Type`` header, ``None`` when it has none."""
-        return self.headers.get("Content-Type")
+        value: str | None = self.headers.get("Content-Type")
+        return value
 
     @property
     def raw(self) -> bytes:
@@ -207,7 +227,7 @@ class MultipartParser:
     name become :class:`FileUpload` objects; the others become strings."""
 
     def __init__(self, stream: IO[bytes], boundary: str, *, max_parts: int = MAX_PARTS,
-                 max_header_size: int = MAX_HEADER_SIZE, max_memory: int = 1024 * 1024,
+                 max_header_size: int = MAX_HEADER_SIZE, max_memory: int = MAX_MEMORY,
                  memfile_limit: int = MEMFILE_LIMIT, block_size: int = BLOCK_SIZE, charset: str = "utf-8") -> None:
         self.stream, self.delimiter = stream, b"\r\n--" + boundary.encode("latin-1")
         self.max_parts, self.max_header_size, self.max_memory = max_parts, max_header_size, max_memory
@@ -322,11 +342,12 @@ class MultipartParser:
                                  "name=\"...\"'.")
         if "name" not in options:
             raise MultipartError(400, "Malformed multipart part: its Content-Disposition has no name.")
-        _, type_options = parse_options_header(headers.get("Content-Type", ""))
+        part_type = headers.get("Content-Type")
+        charset = parse_options_header(part_type)[1].get("charset", self.charset) if part_type else self.charset
         filename = options.get("filename")
         if filename and "\\" in filename:  # old Internet Explorer sends the whole Windows path: keep the name
             filename = filename[filename.rfind("\\") + 1:]
-        return MultipartPart(headers, options["name"], filename, type_options.get("charset", self.charset))
+        return MultipartPart(headers, options["name"], filename, charset)
 
     def _read_content(self, part: MultipartPart, memory_left: int | None) -> None:
         """Copy the part's content up to the next delimiter; ``memory_left`` bounds a text field."""
@@ -363,11 +384,11 @@ class MultipartParser:
         part.file.write(data)
 
 
-def parse_multipart_request(request: BaseRequest) -> FormsDict:
-    """Parse the request's ``multipart/form-data`` body into a :class:`FormsDict` of
-    strings (fields) and :class:`FileUpload` objects (files). Used by ``request.POST``."""
-    content_type = request.environ.get("CONTENT_TYPE", "")  # not lower-cased: the boundary is case-sensitive
-    main, options = parse_options_header(content_type)
+def parse_multipart(stream: IO[bytes], content_type: str, limits: MultipartLimits = MultipartLimits()) -> FormsDict:
+    """Parse a ``multipart/form-data`` body read from ``stream`` (``content_type`` is the
+    request's ``Content-Type``, holding the boundary) into a :class:`FormsDict` of strings
+    (fields) and :class:`FileUpload` objects (files). ``request.POST`` calls it."""
+    main, options = parse_options_header(content_type)  # not lower-cased: the boundary is case-sensitive
     if main != "multipart/form-data":
         raise MultipartError(415, f"Unsupported multipart type {main!r}: only multipart/form-data is parsed.")
     boundary = options.get("boundary", "")
@@ -376,18 +397,13 @@ def parse_multipart_request(request: BaseRequest) -> FormsDict:
     if not _BOUNDARY.match(boundary):
         raise MultipartError(400, "Malformed multipart request: the boundary must be 1 to 70 letters, digits or "
                              "'()+_,-./:=? and not end with a space.")
-    limit = request._limit
-    parser = MultipartParser(
-        request.body, boundary,
-        max_parts=limit("request.multipart.max_parts", MAX_PARTS),
-        max_header_size=limit("request.multipart.max_header_size", MAX_HEADER_SIZE),
-        max_memory=limit("request.max_memory", request.MAX_MEMORY),
-        memfile_limit=limit("request.multipart.memfile_limit", MEMFILE_LIMIT))
+    parser = MultipartParser(stream, boundary, max_parts=limits.max_parts, max_header_size=limits.max_header_size,
+                             max_memory=limits.max_memory, memfile_limit=limits.memfile_limit)
     forms = DecodedFormsDict()
     for name, value in parser.parse():
         forms.append(name, value)
     return forms
 
 
-__all__ = ["FileUpload", "MultipartError", "MultipartParser", "MultipartPart", "UploadExistsError", "parse_multipart_request",
-           "parse_options_header"]
+__all__ = ["FileUpload", "MultipartError", "MultipartLimits", "MultipartParser", "MultipartPart", "UploadExistsError",
+           "parse_multipart", "parse_options_header"]

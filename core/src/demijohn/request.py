@@ -20,7 +20,7 @@ from .datastructures import DecodedFormsDict, FormsDict, WSGIHeaderDict
 from .proxy import policy_of
 from .httputil import cookie_decode, parse_auth, path_shift
 from .response import HTTPError
-from .util import DictProperty
+from .descriptors import DictProperty
 from .vary import CREDENTIAL_HEADERS, RecordingHeaderDict, record, vary, varies
 
 # Header name -> environ key, for the headers whose reads need no recording (the
@@ -343,9 +343,10 @@ class BaseRequest:
         """Form fields (and, for multipart bodies, file uploads) from the body."""
         content_type = self.content_type
         if content_type.startswith("multipart/"):
-            from .multipart import parse_multipart_request  # imported on first use: most requests never need it
+            from .multipart import MultipartLimits, parse_multipart  # on first use: most requests never need it
 
-            return parse_multipart_request(self)
+            limits = MultipartLimits.from_settings(self._limit, self.MAX_MEMORY)
+            return parse_multipart(self.body, self.environ.get("CONTENT_TYPE", ""), limits)
         if content_type and not content_type.startswith("application/x-www-form-urlencoded"):
             return DecodedFormsDict()
         data = self._body_bytes()

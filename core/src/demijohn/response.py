@@ -1,22 +1,22 @@
 """The response side of a request: :class:`BaseResponse` (status, headers, cookies, body),
-:class:`HTTPResponse` and :class:`HTTPError` (responses you can raise), ``abort`` and
-``redirect``."""
+:class:`HTTPResponse` and :class:`HTTPError` (responses you can raise). The shortcuts that
+raise them, ``abort`` and ``redirect``, are in :mod:`demijohn.shortcuts`."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
 from http.cookies import Morsel, SimpleCookie
-from typing import Any, Iterable, NoReturn
+from typing import Any, Iterable
 
 from .datastructures import HeaderDict, _header_key
 from .errors import BottleException
 from .headercheck import CookieOptionError, cookie_name, cookie_option, header_name, header_value
-from .httputil import HTTP_CODES, STATUS_LINES, cookie_encode, http_date, parse_date
+from .httputil import HTTP_CODES, NO_BODY_HEADER_STATUSES, STATUS_LINES, cookie_encode, http_date, parse_date
+from .httputil import MAX_COOKIE_SIZE as _MAX_COOKIE_SIZE
 
 _BODYLESS_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding")
 _CHARSET = re.compile(r"charset=([\w.-]+)", re.IGNORECASE)
-_MAX_COOKIE_SIZE = 4096
 _COOKIE_OPTION_ALIASES = {"same_site": "samesite"}  # Bottle's name for it
 
 
@@ -96,6 +96,10 @@ class BaseResponse:
             copy._cookies = SimpleCookie()
             copy._cookies.load(self._cookies.output(header=""))
         return copy
+
+    def has_headers(self) -> bool:
+        """Whether any header or cookie has been set on this response."""
+        return bool(self._headers or self._cookies)
 
     def __iter__(self) -> Any:
         return iter(self.body)
@@ -196,7 +200,7 @@ class BaseResponse:
         for name, values in headers.items():
             for value in values:
                 out.append((name, value if value.isascii() else _wsgi_text(value)))
-        if self._status_code in (204, 304):
+        if self._status_code in NO_BODY_HEADER_STATUSES:
             out = [pair for pair in out if pair[0] not in _BODYLESS_HEADERS]
         if self._cookies:
             for morsel in self._cookies.values():  # COOKIES may have been changed directly: check again
@@ -272,9 +276,6 @@ class HTTPResponse(BaseResponse, BottleException):
     """A response that can be raised (or returned) from a callback, a hook or a plugin to
     answer at once: ``raise HTTPResponse('moved', status=301, Location='/new')``."""
 
-    def __init__(self, body: Any = "", status: int | str | None = None, headers: Any = None, **more_headers: Any) -> None:
-        super().__init__(body, status, headers, **more_headers)
-
     def apply(self, other: BaseResponse) -> None:
         """Copy status, headers and cookies into ``other`` (the current response)."""
         other._status_code, other._status_line = self._status_code, self._status_line
@@ -297,33 +298,4 @@ class HTTPError(HTTPResponse):
         super().__init__(body, status, **more_headers)
 
 
-def abort(code: int = 500, text: str = "Unknown Error.") -> NoReturn:
-    """Stop the request with an :class:`HTTPError` of status ``code`` and message ``text``."""
-    raise HTTPError(code, text)
-
-
-def redirect(url: str, code: int | None = None) -> NoReturn:
-    """Answer with a redirect to ``url`` (relative URLs resolve against the request URL):
-    303 for HTTP/1.1 requests, else 302, unless ``code`` says otherwise. Line breaks and
-    other control characters in ``url`` are percent-encoded, so a user-supplied target
-    cannot inject headers. To avoid open redirects, check that user-supplied targets are
-    relative paths (start with a single ``/``) before passing them here."""
-    from urllib.parse import quote, urljoin
-
-    from .context import request, response
-
-    if code is None:
-        code = 303 if request.environ.get("SERVER_PROTOCOL") == "HTTP/1.1" else 302
-    safe_url = re.sub(r"[\x00-\x1f\x7f]", lambda found: quote(found.group(0)), url)
-    redirect_response = response.copy(cls=HTTPResponse)
-    redirect_response.status = code
-    redirect_response.body = ""
-    try:
-        location = urljoin(request.url, safe_url)
-    except ValueError as error:  # a malformed Host header ("[") or target: the client's mistake, not ours
-        raise HTTPError(400, f"Cannot build the redirect URL from the Host header and {url!r}: {error}.") from None
-    redirect_response.set_header("Location", location)
-    raise redirect_response
-
-
-__all__ = ["BaseResponse", "HeaderProperty", "HTTPResponse", "HTTPError", "abort", "redirect", "HTTP_CODES"]
+__all__ = ["BaseResponse", "HeaderProperty", "HTTPResponse", "HTTPError", "HTTP_CODES"]

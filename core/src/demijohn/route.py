@@ -1,7 +1,7 @@
 """A route: one rule, one method, one callback, and the plugins that wrap it.
 
 The callback actually called on a request is ``route.call``: built by
-:meth:`Route._make_callback` on first use by applying every plugin (DESIGN §4), then cached,
+:meth:`Route._make_callback` on first use by applying every plugin (docs/plugin-authors.md), then cached,
 so a plugin's ``apply`` runs once per route per reset, never per request.
 """
 
@@ -12,12 +12,21 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import RouteReset
-from .util import makelist
 
 if TYPE_CHECKING:
     from .app import App
 
 _build_lock = threading.RLock()  # RLock: a plugin's apply may touch other routes' callbacks
+
+
+def makelist(data: Any) -> list[Any]:
+    """Return ``data`` as a list: lists, tuples and sets are copied, ``None`` becomes ``[]``,
+    anything else is wrapped. Route arguments (paths, methods, plugins) may be one or several."""
+    if isinstance(data, (tuple, list, set, dict)):
+        return list(data)
+    if data:
+        return [data]
+    return []
 
 
 class Route:

@@ -1,4 +1,5 @@
-"""Serving: :func:`run`, the :class:`ServerAdapter` family, and :data:`server_names`.
+"""Servers: the :class:`ServerAdapter` family, :data:`server_names` and :func:`make_server`
+(:func:`demijohn.run`, in :mod:`demijohn.runner`, serves an app with one).
 
 An adapter wraps one WSGI server behind ``adapter.run(app)``. ``wsgiref`` (the standard
 library) is the default and needs nothing installed; ``waitress``, ``gunicorn``,
@@ -14,13 +15,13 @@ import functools
 import importlib.util
 import os
 import socket
-import sys
 import threading
-import warnings
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import BottleException
-from .ports import exit_if_taken
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
 class ServerError(BottleException, ValueError):
@@ -75,7 +76,7 @@ class ServerAdapter:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve the WSGI callable ``handler`` until interrupted (Ctrl-C)."""
         raise NotImplementedError(f"{type(self).__name__} must implement run(handler).")
 
@@ -101,51 +102,20 @@ class WSGIRefServer(ServerAdapter):
     #: Seconds a connection may stay silent in the middle of a request.
     timeout: float = 30.0
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
-        import socketserver
-        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
-
         unknown = set(self.options) - {"handler_class", "server_class", "timeout"}
         if unknown:
             raise ServerError(f"The wsgiref server takes no option {', '.join(sorted(unknown))}; it accepts only "
                               "timeout, handler_class and server_class. Pick another server for more settings.")
-        quiet, unix_socket, host, port = self.quiet, self.unix_socket, self.host, self.port
+        unix_socket, host = self.unix_socket, self.host
         read_timeout = float(self.options.get("timeout", self.timeout))
-
-        class RequestHandler(WSGIRequestHandler):
-            timeout = read_timeout  # socketserver sets it on the connection: every read waits at most this
-
-            def setup(self) -> None:
-                super().setup()
-                if not isinstance(self.client_address, tuple):  # Unix sockets have no peer address
-                    self.client_address = ("", 0)
-
-            def address_string(self) -> str:
-                return str(self.client_address[0])
-
-            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-                if not quiet:
-                    super().log_request(code, size)
-
-        class Server(socketserver.ThreadingMixIn, WSGIServer):
-            daemon_threads = True
-            # socketserver's listen backlog is 5: a burst of more simultaneous connections
-            # (20 browsers' first requests) gets resets. Take what the system allows.
-            request_queue_size = socket.SOMAXCONN
-            address_family = socket.AF_UNIX if unix_socket else socket.AF_INET6 if ":" in host else socket.AF_INET
-
-            def server_bind(self) -> None:
-                socketserver.TCPServer.server_bind(self)  # not HTTPServer's: it resolves the host name
-                self.server_name = "localhost" if unix_socket else host
-                self.server_port = 80 if unix_socket else self.socket.getsockname()[1]
-                self.setup_environ()
-
+        handler_class, server_class = _wsgiref_classes(self.quiet, read_timeout, unix_socket, host)
         if unix_socket:
             _remove_stale_socket(unix_socket)
-        address: Any = unix_socket or (host, port)
-        server_class = self.options.get("server_class", Server)
-        server = server_class(address, self.options.get("handler_class", RequestHandler))
+        address: Any = unix_socket or (host, self.port)
+        server_class = self.options.get("server_class", server_class)
+        server = server_class(address, self.options.get("handler_class", handler_class))
         server.set_app(handler)
         try:
             server.serve_forever(poll_interval=0.2)
@@ -155,6 +125,43 @@ class WSGIRefServer(ServerAdapter):
             server.server_close()
             if unix_socket and os.path.exists(unix_socket):
                 os.unlink(unix_socket)
+
+
+def _wsgiref_classes(quiet: bool, read_timeout: float, unix_socket: str | None, host: str) -> tuple[type[Any], type[Any]]:
+    """wsgiref's request handler and server, with the read timeout, quiet logging, a full
+    listen backlog and Unix sockets."""
+    import socketserver
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+    class RequestHandler(WSGIRequestHandler):
+        timeout = read_timeout  # socketserver sets it on the connection: every read waits at most this
+
+        def setup(self) -> None:
+            super().setup()
+            if not isinstance(self.client_address, tuple):  # Unix sockets have no peer address
+                self.client_address = ("", 0)
+
+        def address_string(self) -> str:
+            return str(self.client_address[0])
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            if not quiet:
+                super().log_request(code, size)
+
+    class Server(socketserver.ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+        # socketserver's listen backlog is 5: a burst of more simultaneous connections
+        # (20 browsers' first requests) gets resets. Take what the system allows.
+        request_queue_size = socket.SOMAXCONN
+        address_family = socket.AF_UNIX if unix_socket else socket.AF_INET6 if ":" in host else socket.AF_INET
+
+        def server_bind(self) -> None:
+            socketserver.TCPServer.server_bind(self)  # not HTTPServer's: it resolves the host name
+            self.server_name = "localhost" if unix_socket else host
+            self.server_port = 80 if unix_socket else self.socket.getsockname()[1]
+            self.setup_environ()
+
+    return RequestHandler, Server
 
 
 class WaitressServer(ServerAdapter):
@@ -167,7 +174,7 @@ class WaitressServer(ServerAdapter):
     #: Options set unless given: waitress accepts 256 KB of headers and waits 120 s by default.
     defaults: dict[str, Any] = {"max_request_header_size": 65536, "channel_timeout": 30, "cleanup_interval": 10}
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from waitress import serve
 
@@ -194,7 +201,7 @@ class GunicornServer(ServerAdapter):
     #: Settings used unless given.
     defaults: dict[str, Any] = {"worker_class": "demijohn.gunicorn_worker.ThreadWorker", "threads": 64}
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted; the workers stop with the master."""
         from gunicorn.app.base import BaseApplication
 
@@ -238,7 +245,7 @@ class CherootServer(ServerAdapter):
     defaults: dict[str, Any] = {"numthreads": 64, "request_queue_size": socket.SOMAXCONN,
                                 "max_request_header_size": 65536}
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from cheroot import wsgi
 
@@ -289,7 +296,7 @@ class GeventServer(ServerAdapter):
 
     package = "gevent"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted."""
         from gevent import pywsgi
         from gevent import socket as green_socket
@@ -325,7 +332,7 @@ class GranianServer(ServerAdapter):
 
     package = "granian"
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted (Ctrl-C or SIGTERM); the worker stops with the server."""
         import multiprocessing
         from pathlib import Path
@@ -412,7 +419,7 @@ class AutoServer(ServerAdapter):
                 return adapter
         raise ServerError("No server adapter is installed; pip install waitress.")  # pragma: no cover
 
-    def run(self, handler: Callable[..., Any]) -> None:
+    def run(self, handler: WSGIApplication) -> None:
         """Serve with the chosen adapter until interrupted."""
         self.choose().run(handler)
 
@@ -456,89 +463,3 @@ def make_server(server: str | type[ServerAdapter] | ServerAdapter = "wsgiref", h
         raise ServerError(f"Unsupported server {server!r}: it is not a ServerAdapter (subclass or instance).")
     chosen.check()
     return chosen
-
-
-def switch_debug(mode: bool) -> None:
-    """Switch debug mode (see :func:`demijohn.debug`); when on, warnings are shown too."""
-    from .app import debug
-
-    debug(mode)
-    if mode:
-        warnings.simplefilter("default")
-
-
-def prepare_app(app: Any = None, plugins: Iterable[Any] | None = None, debug: bool | None = None,
-                config: dict[str, Any] | None = None) -> Any:
-    """Resolve what :func:`run` serves: an app, ``None`` (the default app) or a
-    ``'pkg.mod:app'`` string; then install ``plugins`` and apply ``config``."""
-    from .appstack import default_app
-    from .loading import import_app, load
-
-    if debug is not None:
-        switch_debug(debug)
-    target = default_app() if app is None else app
-    if isinstance(app, str):
-        target, fresh = import_app(app)
-        if ":" not in app:  # a module: serve the routes it added to the default app
-            target = fresh
-    if not callable(target):
-        raise ServerError(f"Cannot serve {target!r}: it is not callable. Give an App, a WSGI callable, "
-                          "or a 'package.module:app' string.")
-    if plugins or config:
-        if not hasattr(target, "install"):
-            raise ServerError(f"Cannot install plugins or config on {target!r}: it is not a demijohn App.")
-        for plugin in plugins or ():
-            target.install(load(plugin) if isinstance(plugin, str) else plugin)
-        if config:
-            target.config.update(config)
-    return target
-
-
-def serve(adapter: ServerAdapter, app: Any) -> None:
-    """Print the banner (unless quiet) and serve ``app`` with ``adapter`` until Ctrl-C."""
-    from . import __version__
-
-    if not adapter.quiet:
-        print(f"demijohn v{__version__} server starting up (using {adapter!r})...\n"
-              f"Listening on {adapter.url}\nHit Ctrl-C to quit.\n", file=sys.stderr, flush=True)
-    try:
-        adapter.run(app)
-    except KeyboardInterrupt:
-        pass
-
-
-def run(app: Any = None, server: str | type[ServerAdapter] | ServerAdapter = "wsgiref", host: str = "127.0.0.1",
-        port: int | str = 8080, interval: float = 1, reloader: bool = False, quiet: bool = False,
-        plugins: Iterable[Any] | None = None, debug: bool | None = None, config: dict[str, Any] | None = None,
-        **server_options: Any) -> None:
-    """Serve ``app`` (default: the default app; or a ``'pkg.mod:app'`` string) with
-    ``server`` (a name from :data:`server_names`, an adapter class or instance, or a
-    ``'pkg.mod:Class'`` string) on ``host``:``port`` until Ctrl-C::
-
-        run(app, host='127.0.0.1', port=8080, server='waitress', reloader=True)
-
-    ``reloader=True`` restarts the server when a source file changes (see
-    :mod:`demijohn.reloader`; ``interval`` is its polling period in seconds). ``plugins``
-    are installed and ``config`` merged into ``app.config``; ``debug`` switches debug
-    mode; ``quiet`` silences the banner and the server's log. Other keywords go to the server.
-    While :func:`demijohn.load_app` imports a module, ``run()`` does nothing.
-    """
-    from . import reloader as reloading
-    from .loading import loading_app
-
-    if loading_app.get():
-        return
-    adapter = make_server(server, host, port, **server_options)
-    adapter.quiet = adapter.quiet or quiet
-    if adapter.binds_address:
-        exit_if_taken(adapter.host, adapter.port, hint="run(port={port})")
-    if reloader and not reloading.is_child():
-        status = reloading.supervise(interval)
-    elif reloader:
-        status = reloading.serve_child(lambda: prepare_app(app, plugins, debug, config),
-                                       lambda target: serve(adapter, target), interval)
-    else:
-        serve(adapter, prepare_app(app, plugins, debug, config))
-        status = 0
-    if status:
-        raise SystemExit(status)

@@ -1,4 +1,4 @@
-"""Process-wide state: the debug flag that :func:`demijohn.debug` sets.
+"""Process-wide state: the debug flag that :func:`debug` sets.
 
 A leaf module, so the app, the templates and the servers read one flag without importing
 each other. ``demijohn.DEBUG`` (and ``bottle.DEBUG`` after :func:`demijohn.install_as_bottle`)
@@ -7,7 +7,6 @@ reads it live.
 
 from __future__ import annotations
 
-from typing import Any
 
 #: Debug mode for every app: tracebacks in error pages, templates re-read on each render,
 #: plugins applied when a route is added. Set it with :func:`demijohn.debug`.
@@ -20,9 +19,15 @@ def set_debug(mode: bool = True) -> None:
     DEBUG = bool(mode)
 
 
+def debug(mode: bool = True) -> None:
+    """Switch debug mode for every app: tracebacks in error pages, plugins applied at once.
+    ``demijohn.DEBUG`` reads the current value."""
+    set_debug(mode)
+
+
 class DebugFlag:
     """A read-only class attribute that reads :data:`DEBUG`: ``App.debug_mode`` and
     ``app.debug_mode`` both give the live value."""
 
-    def __get__(self, obj: Any, cls: Any = None) -> bool:
+    def __get__(self, obj: object, cls: object = None) -> bool:
         return DEBUG

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, ParamSpec
 
 from .. import state
 from .base import BaseTemplate, TemplateError
@@ -41,6 +41,9 @@ TEMPLATE_ENGINES: dict[str, type[BaseTemplate]] = {
 }
 
 _SOURCE_MARKERS = ("\n", "{", "%", "$")
+
+#: The parameters of a callback decorated with :func:`view`: kept as they are.
+Arguments = ParamSpec("Arguments")
 
 
 def clear_templates() -> None:
@@ -119,7 +122,7 @@ def _compile(name: str | None, source: str | None, adapter: type[BaseTemplate] |
     return adapter(name=name, lookup=lookup, **settings)
 
 
-def view(template_name: str, **defaults: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def view(template_name: str, **defaults: object) -> Callable[[Callable[Arguments, object]], Callable[Arguments, object]]:
     """Decorator: render the callback's result with template ``template_name``. A dict
     result supplies the variables (over ``defaults``); ``None`` renders with the defaults
     alone; anything else (a string, an ``HTTPResponse``) passes through unchanged::
@@ -129,9 +132,9 @@ def view(template_name: str, **defaults: Any) -> Callable[[Callable[..., Any]], 
         def hello(name):
             return {'name': name}
     """
-    def decorator(callback: Callable[..., Any]) -> Callable[..., Any]:
+    def decorator(callback: Callable[Arguments, object]) -> Callable[Arguments, object]:
         @functools.wraps(callback)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: Arguments.args, **kwargs: Arguments.kwargs) -> object:
             result = callback(*args, **kwargs)
             if isinstance(result, Mapping):
                 return template(template_name, {**defaults, **result})

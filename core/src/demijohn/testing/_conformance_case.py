@@ -69,7 +69,7 @@ class ConformanceCase:
         return App()
 
     # -- plumbing -------------------------------------------------------------------------------
-    @pytest.fixture(autouse=True)  # type: ignore[untyped-decorator]
+    @pytest.fixture(autouse=True)
     def _demijohn_conformance_kit(self, request: pytest.FixtureRequest) -> Iterator[None]:
         strict = self.strict or bool(request.config.getoption(STRICT_OPTION, default=False))
         self._kit = Kit(self, strict=strict)

@@ -1,4 +1,4 @@
-"""The rules the conformance kit checks, each a MUST (the plugin contract of DESIGN §4: breaking
+"""The rules the conformance kit checks, each a MUST (the plugin contract of docs/plugin-authors.md: breaking
 it breaks apps) or a SHOULD (good practice: breaking it only makes the plugin harder to use),
 and how a kit test reports a rule that is not met.
 
@@ -33,45 +33,45 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 
 RULES = _rules(
     Rule("protocol", MUST, "A plugin is a callable taking a callback and returning one (a decorator), or an object "
-                           "with apply(callback, route); app.install() refuses anything else (DESIGN §4)."),
+                           "with apply(callback, route); app.install() refuses anything else (docs/plugin-authors.md)."),
     Rule("concerned", MUST, "The conformance class must describe a route the plugin wraps: make_callback(), "
                             "route_config and request are what the plugin needs to apply; otherwise the kit's "
                             "other tests prove nothing."),
     Rule("setup", MUST, "app.install(plugin) calls plugin.setup(app) exactly once per install and lists the plugin "
-                        "once in app.plugins (DESIGN §4.1)."),
+                        "once in app.plugins (docs/plugin-authors.md)."),
     Rule("close", MUST, "app.uninstall(plugin) and app.close() each call plugin.close() exactly once, with no "
-                        "arguments (DESIGN §4.2)."),
+                        "arguments (docs/plugin-authors.md)."),
     Rule("uninstall", MUST, "app.uninstall(x) with x the instance, the class or the name removes the plugin, "
-                            "returns it and leaves the routes answering as in an app without it (DESIGN §4.2)."),
+                            "returns it and leaves the routes answering as in an app without it (docs/plugin-authors.md)."),
     Rule("skip", MUST, "skip=[the instance], skip=[its class], skip=['its name'] and skip=True leave the plugin out "
                        "of that route: its apply() is not called and the route answers exactly as in an app "
-                       "without the plugin (DESIGN §4.3)."),
+                       "without the plugin (docs/plugin-authors.md)."),
     Rule("route_apply", MUST, "apply=[plugin] on one route wraps that route only, and never calls the plugin's "
-                              "setup() or close(): those belong to app.install()/app.uninstall() (DESIGN §4.3)."),
+                              "setup() or close(): those belong to app.install()/app.uninstall() (docs/plugin-authors.md)."),
     Rule("once", MUST, "apply() runs once per route and the wrapper it returns is cached in route.call; requests "
-                       "must not rebuild it (no route.reset() or RouteReset per request) (DESIGN §4.4)."),
+                       "must not rebuild it (no route.reset() or RouteReset per request) (docs/plugin-authors.md)."),
     Rule("again", MUST, "After route.reset(), app.reset(), or installing/uninstalling another plugin, apply() runs "
                         "again (once) and the new chain is used: a plugin must not hand back a wrapper it cached "
-                        "itself (DESIGN §4.4)."),
+                        "itself (docs/plugin-authors.md)."),
     Rule("identity", MUST, "A plugin that does not concern a route returns the callback itself from apply(), so "
-                           "the route pays nothing for it (DESIGN §4.4)."),
+                           "the route pays nothing for it (docs/plugin-authors.md)."),
     Rule("passthrough", MUST, "An HTTPResponse or HTTPError raised by the callback passes through the plugin "
                               "unchanged: the same object, answering as in an app without the plugin."),
     Rule("order", MUST, "A plugin works in any position of the chain: it calls the `callback` apply() received "
                         "(never route.callback), so the plugins inside it still run, once per request "
-                        "(DESIGN §4.3)."),
+                        "(docs/plugin-authors.md)."),
     Rule("threads", MUST, "Per-request state lives in the request (request.environ, locals, contextvars), never "
                           "on the plugin object: concurrent requests through one plugin each get their own "
                           "result."),
     Rule("mount", MUST, "A plugin works in an app mounted below a prefix of another app (app.mount('/prefix', "
                         "sub)): it answers as the same app does unmounted."),
     Rule("api", SHOULD, "A plugin object with apply(callback, route) declares api = 2, so Bottle and demijohn "
-                        "know it takes the route (DESIGN §4)."),
+                        "know it takes the route (docs/plugin-authors.md)."),
     Rule("name", SHOULD, "A plugin has a non-empty str `name`, so users can skip=['name'] and uninstall('name') "
-                         "it (DESIGN §4)."),
+                         "it (docs/plugin-authors.md)."),
     Rule("conflict", SHOULD, "Installing a second plugin that claims the same unique resource (keyword, route "
                              "option, name) raises PluginError from setup(), saying which plugin clashes and how "
-                             "to fix it (DESIGN §4.1)."),
+                             "to fix it (docs/plugin-authors.md)."),
     Rule("wraps", SHOULD, "The wrapper apply() returns keeps the callback's __name__ and __doc__ "
                           "(functools.wraps), so introspection, URL building and error reports still name the "
                           "real callback."),

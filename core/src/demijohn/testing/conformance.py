@@ -1,4 +1,4 @@
-"""The plugin conformance kit: the api-2 plugin rules (DESIGN §4) as ordinary pytest tests.
+"""The plugin conformance kit: the api-2 plugin rules (docs/plugin-authors.md) as ordinary pytest tests.
 
 Installing demijohn registers this module as a pytest plugin (entry point ``pytest11``).
 A plugin author subclasses :class:`PluginConformance` in a test file::

@@ -104,8 +104,7 @@ class Router:
     #: the app sets it from ``app.config['request.max_path']``.
     max_path = 8192
 
-    def __init__(self, strict: bool = False) -> None:
-        self.strict_order = strict
+    def __init__(self, strict: bool = False) -> None:  # strict: Bottle's signature; rules always match in order
         self.filters: dict[str, Filter] = {
             "re": _re_filter, "int": _int_filter, "float": _float_filter, "path": _path_filter,
         }

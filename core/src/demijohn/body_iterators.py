@@ -9,7 +9,7 @@ from .context import current
 from .response import BaseResponse
 
 
-def close_body(body: Any) -> None:
+def close_body(body: object) -> None:
     """Call ``body.close()`` if the body has one (PEP 3333 requires it)."""
     close = getattr(body, "close", None)
     if close is not None:

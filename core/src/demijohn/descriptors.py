@@ -1,22 +1,15 @@
-"""Small generic helpers shared by several modules (and exported for Bottle compatibility)."""
+"""Descriptors for values computed once: :class:`cached_property` (per instance),
+:class:`lazy_attribute` (per class) and :class:`DictProperty` (stored in a dict such as the
+request's environ). Bottle exports them too."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Generic, Iterable, TypeVar, overload
+from typing import Any, Callable, Generic, TypeVar, overload
 
 T = TypeVar("T")
+V = TypeVar("V")
 _MISSING: Any = object()
-
-
-def makelist(data: Any) -> list[Any]:
-    """Return ``data`` as a list: lists, tuples and sets are copied, ``None`` becomes ``[]``,
-    anything else is wrapped. Used wherever an argument may be one thing or several."""
-    if isinstance(data, (tuple, list, set, dict)):
-        return list(data)
-    if data:
-        return [data]
-    return []
 
 
 class cached_property(Generic[T]):  # noqa: N801 - Bottle's name
@@ -60,7 +53,7 @@ class lazy_attribute(Generic[T]):  # noqa: N801 - Bottle's name
         return value
 
 
-class DictProperty:
+class DictProperty(Generic[T]):
     """A property stored in a dict attribute of its instance (``request.environ``, say),
     computed on first read by the decorated function and cached under ``key``.
 
@@ -68,36 +61,36 @@ class DictProperty:
     properties stay lazy and shared between request objects wrapping the same environ.
     """
 
+    getter: Callable[[Any], T]
+
     def __init__(self, attr: str, key: str | None = None, read_only: bool = False) -> None:
         self.attr, self.key, self.read_only = attr, key, read_only
 
-    def __call__(self, func: Callable[[Any], Any]) -> DictProperty:
-        functools.update_wrapper(self, func, updated=[])  # type: ignore[arg-type]
-        self.getter, self.key = func, self.key or func.__name__
-        return self
+    def __call__(self, func: Callable[[Any], V]) -> DictProperty[V]:
+        prop: DictProperty[V] = self  # type: ignore[assignment]  # from here on it holds what func returns
+        functools.update_wrapper(prop, func, updated=[])
+        prop.getter, prop.key = func, prop.key or func.__name__
+        return prop
 
-    def __get__(self, obj: Any, cls: Any) -> Any:
+    @overload
+    def __get__(self, obj: None, cls: object) -> DictProperty[T]: ...
+    @overload
+    def __get__(self, obj: object, cls: object) -> T: ...
+    def __get__(self, obj: object, cls: object) -> T | DictProperty[T]:
         if obj is None:
             return self
         key, storage = self.key, getattr(obj, self.attr)
-        value = storage.get(key, _MISSING)  # no KeyError on the first read: raising is slow (*request access*)
+        value: T = storage.get(key, _MISSING)  # no KeyError on the first read: raising is slow (*request access*)
         if value is _MISSING:
             value = storage[key] = self.getter(obj)
         return value
 
-    def __set__(self, obj: Any, value: Any) -> None:
+    def __set__(self, obj: object, value: T) -> None:
         if self.read_only:
             raise AttributeError(f"{self.key} is read-only")
         getattr(obj, self.attr)[self.key] = value
 
-    def __delete__(self, obj: Any) -> None:
+    def __delete__(self, obj: object) -> None:
         if self.read_only:
             raise AttributeError(f"{self.key} is read-only")
         del getattr(obj, self.attr)[self.key]
-
-
-def first_of(values: Iterable[T], default: T) -> T:
-    """Return the first item of ``values``, or ``default`` when it is empty."""
-    for value in values:
-        return value
-    return default
