@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import MutableMapping
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from .headercheck import header_name, header_value
 
 _MISSING: Any = object()
+T = TypeVar("T")
 
 
 # Bases come from collections.abc, not typing: a typing.MutableMapping base makes the class
@@ -311,10 +312,11 @@ class ConfigDict(dict):  # type: ignore[type-arg]
     Changes call ``self._on_change(key, value)`` (the app turns them into the ``config`` hook).
     """
 
-    __slots__ = ("_meta", "_on_change", "_source")
+    __slots__ = ("_meta", "_on_change", "_source", "_derived")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
+        self._derived: dict[str, Any] = {}  # see derived(); emptied by every change
         self._meta: dict[str, dict[str, Any]] = {}
         self._on_change: Callable[[str, Any], Any] | None = None
         self._source: ConfigDict | None = None
@@ -385,11 +387,13 @@ class ConfigDict(dict):  # type: ignore[type-arg]
         if key in self and dict.__getitem__(self, key) is value:
             return
         dict.__setitem__(self, key, value)
+        self._derived.clear()
         if self._on_change is not None:
             self._on_change(key, value)
 
     def __delitem__(self, key: str) -> None:
         dict.__delitem__(self, key)
+        self._derived.clear()
         if self._on_change is not None:
             self._on_change(key, None)
 
@@ -406,6 +410,18 @@ class ConfigDict(dict):  # type: ignore[type-arg]
             return self[key]
         except KeyError:
             return default
+
+    def derived(self, name: str, compute: Callable[[ConfigDict], T]) -> T:
+        """``compute(self)``, kept under ``name`` until this config next changes: for values
+        derived from config keys that every request reads (the body limits, *params*).
+        An overlay computes every time (a change of the dict below it would not reach it)."""
+        try:
+            return self._derived[name]  # type: ignore[no-any-return]
+        except KeyError:
+            value = compute(self)
+            if self._source is None:
+                self._derived[name] = value
+            return value
 
     def _make_overlay(self) -> ConfigDict:
         """A new ConfigDict that reads through to this one for keys it does not set."""

@@ -27,6 +27,7 @@ from .vary import CREDENTIAL_HEADERS, RecordingHeaderDict, record, vary, varies
 # credentials stay out, so get_header's fast path is one dict read: *request access*).
 _HEADER_KEYS: dict[str, str] = {}
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_MISSING: Any = object()
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
@@ -64,6 +65,74 @@ def parse_query(text: str, what: str = "query string") -> FormsDict:
             else:
                 values[key] = [value]
     return DecodedFormsDict.from_lists(values)
+
+
+def _query(environ: dict[str, Any]) -> FormsDict:
+    query = environ.get("bottle.request.query")
+    if query is None:
+        query = environ["bottle.request.query"] = parse_query(environ.get("QUERY_STRING", ""))
+    return query  # type: ignore[no-any-return]
+
+
+def _content_length(environ: dict[str, Any]) -> int:
+    text = environ.get("CONTENT_LENGTH", "")
+    if not text:
+        return -1
+    if not (text.isascii() and text.isdigit()):  # isdigit alone accepts '²' and other Unicode digits
+        raise HTTPError(400, f"Invalid Content-Length header {text!r}: it must be a non-negative integer.")
+    return int(text)
+
+
+def _without_body(environ: dict[str, Any]) -> bool:
+    """True when the request surely has no body: nothing to read, no limits to look up (*params*)."""
+    if "HTTP_TRANSFER_ENCODING" in environ:
+        return False
+    length = environ.get("CONTENT_LENGTH")
+    return length == "0" or (not length and not environ.get("wsgi.input_terminated"))
+
+
+def _configured_limits(config: Any) -> tuple[Any, Any]:
+    return config.get("request.max_body"), config.get("request.max_memory")
+
+
+def _copy_body(source: IO[bytes], length: int, max_body: int, memfile_max: int) -> IO[bytes]:
+    """Read ``length`` bytes of ``source`` (to its end when ``length`` is ``max_body + 1``):
+    in memory up to ``memfile_max`` bytes, else in a temporary file, rewound. A small body
+    is one ``read`` kept as it came (*form*)."""
+    chunks: list[bytes] = []
+    spooled: IO[bytes] | None = None
+    read = 0
+    while read < length:
+        chunk = read_from(source, min(length - read, 65536))
+        if not chunk:
+            break
+        read += len(chunk)
+        if read > max_body:
+            raise HTTPError(413, f"Request body is over the limit of {max_body} bytes.")
+        if spooled is None and read > memfile_max:
+            from tempfile import TemporaryFile
+
+            spooled = TemporaryFile(mode="w+b")
+            spooled.write(b"".join(chunks))
+        if spooled is None:
+            chunks.append(chunk)
+        else:
+            spooled.write(chunk)
+    if read < length and length != max_body + 1:
+        raise HTTPError(400, f"Request body ended after {read} of {length} bytes (Content-Length).")
+    if spooled is not None:
+        spooled.seek(0)
+        return spooled
+    return BytesIO(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+
+
+def _only(forms: FormsDict, kind: type, keep: bool = True) -> FormsDict:
+    """The pairs of ``forms`` whose value is (``keep``) or is not an instance of ``kind``."""
+    chosen = DecodedFormsDict()
+    for name, value in forms.allitems():
+        if isinstance(value, kind) is keep:
+            chosen.append(name, value)
+    return chosen
 
 
 class BaseRequest:
@@ -130,11 +199,7 @@ class BaseRequest:
         """The query parameters as a :class:`FormsDict`; a 400 for malformed encoding."""
         # A plain property reading the environ once: on the ``request`` proxy every
         # ``self.environ`` is a context-variable read (*request access*).
-        environ = self.environ
-        query = environ.get("bottle.request.query")
-        if query is None:
-            query = environ["bottle.request.query"] = parse_query(environ.get("QUERY_STRING", ""))
-        return query
+        return _query(self.environ)
 
     GET = query
 
@@ -251,86 +316,93 @@ class BaseRequest:
     @property
     def content_length(self) -> int:
         """The ``Content-Length`` header as an int, ``-1`` when missing; a 400 when invalid."""
-        text = self.environ.get("CONTENT_LENGTH", "")
-        if not text:
-            return -1
-        if not (text.isascii() and text.isdigit()):  # isdigit alone accepts '²' and other Unicode digits
-            raise HTTPError(400, f"Invalid Content-Length header {text!r}: it must be a non-negative integer.")
-        return int(text)
+        return _content_length(self.environ)
 
     def _limit(self, key: str, default: int) -> int:
         app = self.environ.get("bottle.app")
         return int(app.config.get(key, default)) if app is not None else default
 
-    @DictProperty("environ", "bottle.request.body", read_only=True)
-    def _body(self) -> IO[bytes]:
-        source = self.environ.get("wsgi.input")
-        chunked = source is not None and wants_chunked_decoding(self.environ)
+    def _body_limits(self, environ: dict[str, Any]) -> tuple[int, int]:
+        """``(max_body, max_memory)``: the app's config read once per change of it (*form*)."""
+        app = environ.get("bottle.app")
+        if app is None:
+            return self.MAX_BODY, self.MAX_MEMORY
+        max_body, max_memory = app.config.derived("request.limits", _configured_limits)
+        return (self.MAX_BODY if max_body is None else int(max_body),
+                self.MAX_MEMORY if max_memory is None else int(max_memory))
+
+    def _read_body(self, environ: dict[str, Any]) -> IO[bytes]:
+        """Read the body from ``wsgi.input`` once; the copy becomes the new ``wsgi.input``."""
+        source = environ.get("wsgi.input")
+        chunked = source is not None and wants_chunked_decoding(environ)
         # chunked coding wins over a Content-Length sent beside it (RFC 9112 section 6.3)
-        length, max_body = -1 if chunked else self.content_length, self._limit("request.max_body", self.MAX_BODY)
+        length, max_body = -1 if chunked else _content_length(environ), self._body_limits(environ)[0]
         if length > max_body:
             raise HTTPError(413, f"Request body of {length} bytes is over the limit of {max_body} bytes.")
         if chunked:
             source, length = ChunkedReader(source), max_body + 1  # type: ignore[arg-type]
         elif length < 0:
-            if not self.environ.get("wsgi.input_terminated") or source is None:
-                return BytesIO()  # without a length nothing may be read (PEP 3333)
-            length = max_body + 1
-        body: IO[bytes] = BytesIO()
-        read, remaining = 0, length
-        while remaining > 0 and source is not None:
-            chunk = read_from(source, min(remaining, 65536))
-            if not chunk:
-                break
-            read += len(chunk)
-            remaining -= len(chunk)
-            if read > max_body:
-                raise HTTPError(413, f"Request body is over the limit of {max_body} bytes.")
-            if read > self.MEMFILE_MAX and isinstance(body, BytesIO):
-                from tempfile import TemporaryFile
-
-                spooled = TemporaryFile(mode="w+b")
-                spooled.write(body.getvalue())
-                body = spooled
-            body.write(chunk)
-        if remaining > 0 and length != max_body + 1:
-            raise HTTPError(400, f"Request body ended after {read} of {length} bytes (Content-Length).")
-        self.environ["wsgi.input"] = body
-        body.seek(0)
+            # without a length nothing may be read (PEP 3333), unless the server ends the stream
+            length = max_body + 1 if environ.get("wsgi.input_terminated") else 0
+        body = BytesIO() if source is None or length == 0 else _copy_body(source, length, max_body, self.MEMFILE_MAX)
+        environ["wsgi.input"] = environ["bottle.request.body"] = body
         return body
+
+    @property
+    def _body(self) -> IO[bytes]:
+        environ = self.environ
+        body = environ.get("bottle.request.body")
+        return self._read_body(environ) if body is None else body
 
     @property
     def body(self) -> IO[bytes]:
         """The request body as a seekable file, rewound; large bodies are spooled to disk.
         A 413 when it is over ``request.max_body``, a 400 when it is shorter than declared."""
-        self._body.seek(0)
-        return self._body
+        body = self._body
+        body.seek(0)
+        return body
 
     @property
     def chunked(self) -> bool:
         """True if the body was sent with chunked transfer encoding."""
         return "chunked" in self.environ.get("HTTP_TRANSFER_ENCODING", "").lower()
 
-    def _body_bytes(self) -> bytes:
-        max_memory = self._limit("request.max_memory", self.MAX_MEMORY)
-        if self.content_length > max_memory:
-            raise HTTPError(413, f"Request body of {self.content_length} bytes is over the in-memory limit "
+    def _body_bytes(self, environ: dict[str, Any]) -> bytes:
+        """The whole body for a JSON or urlencoded parser: a 413 over ``request.max_memory``."""
+        max_memory = self._body_limits(environ)[1]
+        length = _content_length(environ)
+        if length > max_memory:
+            raise HTTPError(413, f"Request body of {length} bytes is over the in-memory limit "
                                  f"of {max_memory} bytes for JSON and form data.")
-        data = self.body.read(max_memory + 1)
+        body = environ.get("bottle.request.body")
+        if body is None:
+            body = self._read_body(environ)
+        if type(body) is BytesIO:
+            data = body.getvalue()  # the bytes read, not a copy (*form*)
+        else:
+            body.seek(0)
+            data = body.read(max_memory + 1)
         if len(data) > max_memory:
             raise HTTPError(413, f"Request body is over the in-memory limit of {max_memory} bytes.")
         return data
 
-    @DictProperty("environ", "bottle.request.json", read_only=True)
+    @property
     def json(self) -> Any:
         """The body parsed as JSON when the content type is ``application/json`` (or
         ``application/*+json``); ``None`` otherwise or for an empty body. A 400 for
         malformed JSON."""
-        content_type = self.content_type.split(";", 1)[0].strip()
+        environ = self.environ
+        value = environ.get("bottle.request.json", _MISSING)
+        if value is _MISSING:
+            value = environ["bottle.request.json"] = self._parse_json(environ)
+        return value
+
+    def _parse_json(self, environ: dict[str, Any]) -> Any:
+        content_type = environ.get("CONTENT_TYPE", "").lower().split(";", 1)[0].strip()
         if content_type != "application/json" and not (content_type.startswith("application/")
                                                         and content_type.endswith("+json")):
             return None
-        data = self._body_bytes()
+        data = self._body_bytes(environ)
         if not data:
             return None
         try:
@@ -338,50 +410,70 @@ class BaseRequest:
         except (ValueError, RecursionError) as error:
             raise HTTPError(400, f"Malformed JSON body: {error}.") from None
 
-    @DictProperty("environ", "bottle.request.post", read_only=True)
+    @property
     def POST(self) -> FormsDict:  # noqa: N802 - Bottle's name
         """Form fields (and, for multipart bodies, file uploads) from the body."""
-        content_type = self.content_type
+        environ = self.environ
+        post = environ.get("bottle.request.post")
+        if post is None:
+            post = environ["bottle.request.post"] = self._parse_post(environ)
+        return post  # type: ignore[no-any-return]
+
+    def _parse_post(self, environ: dict[str, Any]) -> FormsDict:
+        content_type = environ.get("CONTENT_TYPE", "").lower()
         if content_type.startswith("multipart/"):
             from .multipart import parse_multipart_request  # imported on first use: most requests never need it
 
             return parse_multipart_request(self)
-        if content_type and not content_type.startswith("application/x-www-form-urlencoded"):
+        if (content_type and not content_type.startswith("application/x-www-form-urlencoded")) \
+                or _without_body(environ):
             return DecodedFormsDict()
-        data = self._body_bytes()
-        try:
-            text = data.decode("latin-1")
-        except UnicodeError:  # pragma: no cover - latin-1 decodes every byte
-            text = ""
-        return parse_query(text, "form body")
+        return parse_query(self._body_bytes(environ).decode("latin-1"), "form body")
 
-    @DictProperty("environ", "bottle.request.forms", read_only=True)
+    @property
     def forms(self) -> FormsDict:
         """Form fields from the body (urlencoded or multipart), file uploads left out."""
-        forms = DecodedFormsDict()
-        for name, value in self.POST.allitems():
-            if isinstance(value, str):
-                forms.append(name, value)
-        return forms
+        environ = self.environ
+        forms = environ.get("bottle.request.forms")
+        if forms is None:
+            post = self.POST
+            if environ.get("CONTENT_TYPE", "")[:10].lower() == "multipart/":
+                forms = _only(post, str)
+            else:
+                forms = post  # an urlencoded body has no file uploads to leave out (*form*)
+            environ["bottle.request.forms"] = forms
+        return forms  # type: ignore[no-any-return]
 
-    @DictProperty("environ", "bottle.request.files", read_only=True)
+    @property
     def files(self) -> FormsDict:
         """File uploads from a multipart body, as :class:`demijohn.FileUpload` objects by field name."""
-        files = DecodedFormsDict()
-        for name, value in self.POST.allitems():
-            if not isinstance(value, str):
-                files.append(name, value)
-        return files
+        environ = self.environ
+        files = environ.get("bottle.request.files")
+        if files is None:
+            post = self.POST
+            if environ.get("CONTENT_TYPE", "")[:10].lower() == "multipart/":
+                files = _only(post, str, keep=False)
+            else:
+                files = DecodedFormsDict()
+            environ["bottle.request.files"] = files
+        return files  # type: ignore[no-any-return]
 
-    @DictProperty("environ", "bottle.request.params", read_only=True)
+    @property
     def params(self) -> FormsDict:
         """Query parameters and form fields together (form fields last)."""
-        params = DecodedFormsDict()
-        for name, value in self.query.allitems():
-            params.append(name, value)
-        for name, value in self.forms.allitems():
-            params.append(name, value)
-        return params
+        environ = self.environ
+        params = environ.get("bottle.request.params")
+        if params is None:
+            merged = {name: values[:] for name, values in _query(environ).dict.items()}
+            forms = environ.get("bottle.request.forms")
+            if forms is not None or not _without_body(environ):  # no body: no form fields (*params*)
+                for name, values in (self.forms if forms is None else forms).dict.items():
+                    if name in merged:
+                        merged[name] += values
+                    else:
+                        merged[name] = values[:]
+            params = environ["bottle.request.params"] = DecodedFormsDict.from_lists(merged)
+        return params  # type: ignore[no-any-return]
 
     # -- the client -------------------------------------------------------------------------
     @property

@@ -1,0 +1,109 @@
+"""The request body is read once, kept, and parsed only when a request has one (issue 18)."""
+
+import io
+
+import pytest
+from demijohn import App, BaseRequest, request
+from demijohn.datastructures import ConfigDict
+from demijohn.testing import Client
+
+
+@pytest.fixture
+def app():
+    return App()
+
+
+@pytest.fixture
+def client(app):
+    return Client(app)
+
+
+class Unreadable(io.RawIOBase):
+    """A ``wsgi.input`` that fails the test when anything reads it."""
+
+    def read(self, size=-1):
+        raise AssertionError("the body was read although the request has none")
+
+
+class Trickle(io.RawIOBase):
+    """A ``wsgi.input`` that hands out at most three bytes per read, as a slow socket may."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def read(self, size=-1):
+        size = 3 if size < 0 else min(size, 3)
+        piece, self.data = self.data[:size], self.data[size:]
+        return piece
+
+
+def test_the_body_read_twice_gives_the_same_bytes(app, client):
+    app.post("/")(lambda: f"{request.body.read()!r} {request.body.read()!r}")
+    assert client.post("/", data=b"abc").text == "b'abc' b'abc'"
+
+
+def test_the_body_after_forms_and_json_is_the_raw_body(app, client):
+    app.post("/form")(lambda: f"{request.forms.get('a')} {request.body.read()!r} {request['wsgi.input'].read()!r}")
+    app.post("/json")(lambda: f"{request.json['a']} {request.body.read()!r}")
+    assert client.post("/form", data={"a": "1"}).text == "1 b'a=1' b''"
+    assert client.post("/json", json={"a": 2}).text == """2 b'{"a": 2}'"""
+
+
+def test_a_body_arriving_in_small_pieces_is_read_whole(app, client):
+    app.post("/")(lambda: request.forms.get("name"))
+    data = b"name=" + b"x" * 40
+    answer = client.post("/", environ={"wsgi.input": Trickle(data), "CONTENT_LENGTH": str(len(data)),
+                                       "CONTENT_TYPE": "application/x-www-form-urlencoded"})
+    assert answer.text == "x" * 40
+
+
+@pytest.mark.parametrize("length", ["", "0"])
+def test_a_request_without_a_body_never_reads_the_input(app, client, length):
+    app.get("/")(lambda: f"{request.params.get('q')} {len(request.forms)} {len(request.files)} {request.json}")
+    answer = client.get("/?q=1", environ={"wsgi.input": Unreadable(), "CONTENT_LENGTH": length})
+    assert answer.text == "1 0 0 None"
+
+
+def test_forms_of_an_urlencoded_body_are_its_post_fields(app, client):
+    app.post("/")(lambda: f"{request.forms is request.POST} {len(request.files)}")
+    assert client.post("/", data={"a": "1"}).text == "True 0"
+
+
+def test_params_merge_without_changing_query_or_forms(app, client):
+    @app.post("/")
+    def merged():
+        params = request.params
+        params.append("a", "extra")
+        return f"{params.getall('a')} {request.query.getall('a')} {request.forms.getall('a')}"
+
+    assert client.post("/?a=q", data={"a": "f"}).text == "['q', 'f', 'extra'] ['q'] ['f']"
+
+
+def test_a_changed_limit_applies_to_the_next_request(app, client):
+    app.post("/")(lambda: request.forms.get("a"))
+    assert client.post("/", data={"a": "x" * 50}).status_code == 200
+    app.config["request.max_memory"] = 20
+    assert client.post("/", data={"a": "x" * 50}).status_code == 413
+    del app.config["request.max_memory"]
+    assert client.post("/", data={"a": "x" * 50}).status_code == 200
+
+
+def test_the_class_defaults_still_apply_when_the_config_sets_no_limit(app, client, monkeypatch):
+    app.post("/")(lambda: request.forms.get("a"))
+    monkeypatch.setattr(BaseRequest, "MAX_MEMORY", 20)
+    assert client.post("/", data={"a": "x" * 50}).status_code == 413
+
+
+def test_derived_config_values_are_recomputed_after_a_change():
+    config, calls = ConfigDict(), []
+
+    def compute(c):
+        calls.append(1)
+        return c.get("a", 0) * 2
+
+    assert config.derived("double", compute) == 0
+    assert config.derived("double", compute) == 0 and len(calls) == 1
+    config["a"] = 4
+    assert config.derived("double", compute) == 8 and len(calls) == 2
+    overlay = config._make_overlay()
+    assert overlay.derived("double", compute) == 8 and len(calls) == 3  # an overlay keeps nothing
