@@ -107,3 +107,20 @@ def test_derived_config_values_are_recomputed_after_a_change():
     assert config.derived("double", compute) == 8 and len(calls) == 2
     overlay = config._make_overlay()
     assert overlay.derived("double", compute) == 8 and len(calls) == 3  # an overlay keeps nothing
+
+
+def test_percent_escapes_decode_in_either_case_and_mixed_with_raw_utf8():
+    from demijohn.request import parse_query
+
+    parsed = parse_query("a=J%C3%BCrgen+X&b=%4a%4A&c=%e2%82%AC&d=%2541&" + "é=%C3%A9".encode().decode("latin-1"))
+    assert parsed.dict == {"a": ["Jürgen X"], "b": ["JJ"], "c": ["€"], "d": ["%41"], "é": ["é"]}
+
+
+@pytest.mark.parametrize("query", ["x=%FF", "x=%C3", "x=%zz", "x=%4"])
+def test_bad_percent_escapes_are_400(query):
+    from demijohn.request import parse_query
+    from demijohn.response import HTTPError
+
+    with pytest.raises(HTTPError) as raised:
+        parse_query(query)
+    assert raised.value.status_code == 400

@@ -31,10 +31,23 @@ _MISSING: Any = object()
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
+# "%xx" -> the character of that code point, for both cases of hex digit: a percent-escape
+# decoded by one dict read instead of urllib's regex split (*form*).
+_HEX_CHARS = {f"{code:02{case}}": chr(code) for code in range(256) for case in "xX"}
+
+
+def _percent_decode(text: str) -> str:
+    """ASCII ``text`` with valid escapes only → the text the escaped UTF-8 bytes spell."""
+    first, *rest = text.split("%")
+    decoded = first + "".join([_HEX_CHARS[part[:2]] + part[2:] for part in rest])
+    return decoded if decoded.isascii() else decoded.encode("latin-1").decode("utf-8")
+
+
 def _unquote(text: str, what: str) -> str:
     if "+" in text:
         text = text.replace("+", " ")
-    if not text.isascii():  # raw bytes the server passed through as latin-1
+    raw = not text.isascii()
+    if raw:  # raw bytes the server passed through as latin-1
         try:
             text = text.encode("latin-1").decode("utf-8")
         except UnicodeError:
@@ -44,7 +57,7 @@ def _unquote(text: str, what: str) -> str:
     if _BAD_ESCAPE.search(text):
         raise HTTPError(400, f"Malformed percent-encoding in the {what}: '%' must be followed by two hex digits.")
     try:
-        return unquote(text, errors="strict")
+        return unquote(text, errors="strict") if raw else _percent_decode(text)
     except UnicodeDecodeError:
         raise HTTPError(400, f"The {what} does not decode as UTF-8 after percent-decoding.") from None
 
