@@ -124,3 +124,16 @@ def test_bad_percent_escapes_are_400(query):
     with pytest.raises(HTTPError) as raised:
         parse_query(query)
     assert raised.value.status_code == 400
+
+
+def test_the_headers_view_is_case_insensitive_decodes_utf8_and_records_credentials():
+    raw = "Zürich".encode().decode("latin-1")  # how a server hands UTF-8 header bytes to WSGI
+    req = BaseRequest({"HTTP_X_TOKEN": "s3cret", "HTTP_X_CITY": raw, "HTTP_COOKIE": "a=1", "CONTENT_TYPE": "text/plain"})
+    headers = req.headers
+    assert headers["x-token"] == headers["X-TOKEN"] == headers.get("X-Token") == "s3cret"
+    assert headers["X-City"] == "Zürich" and headers.raw("X-City") == raw
+    assert headers.get("Content-Type") == "text/plain" and headers.get("X-Missing", "-") == "-"
+    assert req.varies == frozenset()
+    assert headers.get("cookie") == "a=1" and req.varies == {"Cookie"}
+    with pytest.raises(KeyError):
+        headers["X-Missing"]

@@ -238,6 +238,7 @@ class WSGIHeaderDict(MutableMapping[str, str]):
 
     Nothing is copied: a lookup reads ``HTTP_<NAME>`` (or ``CONTENT_TYPE``/``CONTENT_LENGTH``)."""
 
+    __slots__ = ("environ",)  # one view per ``request.headers`` access (*headers*)
     _plain = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))
     _environ_keys: dict[str, str] = {}  # header name -> environ key, shared: header names are few
 
@@ -259,7 +260,7 @@ class WSGIHeaderDict(MutableMapping[str, str]):
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
         """The header value, or ``default`` (one environ lookup; *request access* scenario)."""
-        value = self.environ.get(self._key(key))
+        value = self.environ.get(self._environ_keys.get(key) or self._key(key))
         if value is None:
             return default
         return value if value.isascii() and type(value) is str else self._decode(value)
@@ -276,7 +277,7 @@ class WSGIHeaderDict(MutableMapping[str, str]):
         return self.environ.get(self._key(key), default)
 
     def __getitem__(self, key: str) -> str:
-        value = self.environ[self._key(key)]
+        value = self.environ[self._environ_keys.get(key) or self._key(key)]
         return value if value.isascii() and type(value) is str else self._decode(value)
 
     def __setitem__(self, key: str, value: Any) -> None:

@@ -259,11 +259,15 @@ class BaseRequest:
         return urljoin(self.script_name, self.path.lstrip("/"))
 
     # -- headers and cookies ---------------------------------------------------------------
-    @DictProperty("environ", "bottle.request.headers", read_only=True)
+    @property
     def headers(self) -> WSGIHeaderDict:
         """The request headers, case-insensitive and read-only. Reading ``Cookie`` or
         ``Authorization`` through them is recorded in :attr:`varies`."""
-        return RecordingHeaderDict(self.environ)
+        environ = self.environ  # a plain property: one context read, one dict read (*headers*)
+        view = environ.get("bottle.request.headers")
+        if view is None:
+            view = environ["bottle.request.headers"] = RecordingHeaderDict(environ)
+        return view  # type: ignore[no-any-return]
 
     def get_header(self, name: str, default: Any = None) -> Any:
         """The value of request header ``name``, or ``default``. Reading ``Cookie`` or
