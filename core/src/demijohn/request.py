@@ -139,6 +139,35 @@ def _copy_body(source: IO[bytes], length: int, max_body: int, memfile_max: int) 
     return BytesIO(chunks[0] if len(chunks) == 1 else b"".join(chunks))
 
 
+def _parse_cookies(header: str) -> dict[str, list[str]]:
+    """``name=value`` pairs of a ``Cookie`` header; a quoted value is unquoted as
+    ``SimpleCookie`` does (signed values are never quoted: *cookie-signed*)."""
+    values: dict[str, list[str]] = {}
+    if not header:
+        return values
+    if _CONTROL.search(header):
+        raise HTTPError(400, "Malformed Cookie header: it contains control characters.")
+    quoted = '"' in header
+    for pair in header.split(";"):
+        name, sep, value = pair.strip().partition("=")
+        if not sep or not name:
+            continue
+        if quoted and len(value) > 1 and value[0] == value[-1] == '"':
+            from http.cookies import CookieError, SimpleCookie
+
+            parsed = SimpleCookie()
+            try:
+                parsed.load(f"{name}={value}")
+                value = parsed[name].value
+            except (CookieError, KeyError):
+                continue
+        if name in values:
+            values[name].append(value)
+        else:
+            values[name] = [value]
+    return values
+
+
 def _only(forms: FormsDict, kind: type, keep: bool = True) -> FormsDict:
     """The pairs of ``forms`` whose value is (``keep``) or is not an instance of ``kind``."""
     chosen = DecodedFormsDict()
@@ -285,33 +314,16 @@ class BaseRequest:
             return default
         return value if value.isascii() else value.encode("latin1").decode("utf-8", "replace")
 
-    @DictProperty("environ", "bottle.request.cookies", read_only=True)
+    @property
     def cookies(self) -> FormsDict:
         """The cookies the client sent. Malformed pairs are ignored, as browsers do; a
         header with control characters is refused with a 400. Recorded in :attr:`varies`."""
-        environ = self.environ
-        record(environ, "Cookie")  # once per request: the parsed cookies are cached below
-        header = environ.get("HTTP_COOKIE", "")
-        cookies = FormsDict()
-        if not header:
-            return cookies
-        if _CONTROL.search(header):
-            raise HTTPError(400, "Malformed Cookie header: it contains control characters.")
-        for pair in header.split(";"):
-            name, sep, value = pair.strip().partition("=")
-            if not sep or not name:
-                continue
-            if len(value) > 1 and value[0] == value[-1] == '"':
-                from http.cookies import CookieError, SimpleCookie
-
-                parsed = SimpleCookie()
-                try:
-                    parsed.load(f"{name}={value}")
-                    value = parsed[name].value
-                except (CookieError, KeyError):
-                    continue
-            cookies[name] = value
-        return cookies
+        environ = self.environ  # a plain property: parsed once per request, kept in the environ (*cookies*)
+        cookies = environ.get("bottle.request.cookies")
+        if cookies is None:
+            record(environ, "Cookie")  # once per request: the parsed cookies are cached below
+            cookies = environ["bottle.request.cookies"] = FormsDict.from_lists(_parse_cookies(environ.get("HTTP_COOKIE", "")))
+        return cookies  # type: ignore[no-any-return]
 
     def get_cookie(self, key: str, default: Any = None, secret: str | bytes | None = None, digestmod: Any = None) -> Any:
         """The value of cookie ``key``, or ``default``. With ``secret``, the cookie must have
