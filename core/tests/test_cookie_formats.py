@@ -71,3 +71,80 @@ def test_the_cookie_header_fast_path_and_quoted_values():
     assert json.loads(plain.text) == {"a": ["1", "4"], "b": ["two"], "c": ["3"]}
     quoted = client.get("/", headers={"Cookie": 'a="x y"; b=2; c="\\"q\\""'})
     assert json.loads(quoted.text) == {"a": ["x y"], "b": ["2"], "c": ['"q"']}
+
+
+OPTION_SETS = [
+    {}, {"max_age": 3600, "httponly": True}, {"max_age": 0, "path": "/", "secure": True, "samesite": "lax"},
+    {"expires": 0, "max_age": -1, "domain": "example.com"}, {"same_site": "Strict", "httponly": False},
+    {"path": "", "secure": False}, {"comment": "a note", "version": 1, "path": "/x"},
+]
+
+
+def morsel_line(name, value, options):
+    """The Set-Cookie text a Morsel writes for these options (how cookies were written before)."""
+    from http.cookies import Morsel, SimpleCookie
+
+    from demijohn.headercheck import cookie_option
+
+    morsel = Morsel()
+    morsel.set(name, value, SimpleCookie().value_encode(value)[1])
+    for key, option in options.items():
+        key = "samesite" if key == "same_site" else key.replace("_", "-")
+        checked = cookie_option(name, key, option)
+        if checked is not None:
+            morsel[key] = checked
+    return morsel.OutputString()
+
+
+@pytest.mark.parametrize("options", OPTION_SETS)
+@pytest.mark.parametrize("value", ["dark", "", "two words", 'q"uote', "a,b", "x=y"])
+def test_set_cookie_writes_what_a_morsel_writes(options, value):
+    from demijohn import BaseResponse
+
+    answer = BaseResponse()
+    answer.set_cookie("theme", value, **options)
+    sent = [line for name, line in answer.headerlist if name == "Set-Cookie"]
+    assert sent == [morsel_line("theme", value, options)]
+
+
+def test_cookies_stay_visible_and_changeable_through_COOKIES():
+    from demijohn import BaseResponse
+
+    answer = BaseResponse()
+    answer.set_cookie("a", "1", path="/")
+    answer.set_cookie("b", "2")
+    answer.set_cookie("a", "3", httponly=True)  # set again: replaces, keeps its place
+    assert [(key, morsel.value) for key, morsel in answer.COOKIES.items()] == [("a", "3"), ("b", "2")]
+    answer.COOKIES["b"]["path"] = "/b"
+    answer.set_cookie("c", "4")
+    assert [line for name, line in answer.headerlist if name == "Set-Cookie"] == [
+        "a=3; HttpOnly", "b=2; Path=/b", "c=4"]
+
+
+def test_copies_and_raised_responses_carry_the_cookies():
+    from demijohn import HTTPResponse
+
+    app = App()
+
+    @app.get("/")
+    def raise_with_cookie():
+        response.set_cookie("kept", "1")
+        moved = HTTPResponse("moved", status=302, Location="/x")
+        moved.set_cookie("moved", "2")
+        raise moved
+
+    sent = Client(app).get("/").headers.getall("Set-Cookie")
+    assert sent == ["moved=2"]  # a raised response replaces the current one, cookies included (as Bottle)
+    original = HTTPResponse()
+    original.set_cookie("a", "1", max_age=5)
+    assert [v for n, v in original.copy().headerlist if n == "Set-Cookie"] == ["a=1; Max-Age=5"]
+
+
+@pytest.mark.parametrize("name", ["path", "Expires", "HTTPONLY"])
+def test_a_cookie_named_like_an_attribute_is_refused(name):
+    from http.cookies import CookieError
+
+    from demijohn import BaseResponse
+
+    with pytest.raises(CookieError):
+        BaseResponse().set_cookie(name, "x")
