@@ -360,12 +360,14 @@ class BaseRequest:
         return (self.MAX_BODY if max_body is None else int(max_body),
                 self.MAX_MEMORY if max_memory is None else int(max_memory))
 
-    def _read_body(self, environ: dict[str, Any]) -> IO[bytes]:
-        """Read the body from ``wsgi.input`` once; the copy becomes the new ``wsgi.input``."""
+    def _read_body(self, environ: dict[str, Any], length: int | None = None, max_body: int | None = None) -> IO[bytes]:
+        """Read the body from ``wsgi.input`` once; the copy becomes the new ``wsgi.input``.
+        ``length`` and ``max_body``, when the caller has them already, save reading them again."""
         source = environ.get("wsgi.input")
         chunked = source is not None and wants_chunked_decoding(environ)
         # chunked coding wins over a Content-Length sent beside it (RFC 9112 section 6.3)
-        length, max_body = -1 if chunked else _content_length(environ), self._body_limits(environ)[0]
+        length = -1 if chunked else _content_length(environ) if length is None else length
+        max_body = self._body_limits(environ)[0] if max_body is None else max_body
         if length > max_body:
             raise HTTPError(413, f"Request body of {length} bytes is over the limit of {max_body} bytes.")
         if chunked:
@@ -398,14 +400,14 @@ class BaseRequest:
 
     def _body_bytes(self, environ: dict[str, Any]) -> bytes:
         """The whole body for a JSON or urlencoded parser: a 413 over ``request.max_memory``."""
-        max_memory = self._body_limits(environ)[1]
+        max_body, max_memory = self._body_limits(environ)
         length = _content_length(environ)
         if length > max_memory:
             raise HTTPError(413, f"Request body of {length} bytes is over the in-memory limit "
                                  f"of {max_memory} bytes for JSON and form data.")
         body = environ.get("bottle.request.body")
         if body is None:
-            body = self._read_body(environ)
+            body = self._read_body(environ, length, max_body)
         if type(body) is BytesIO:
             data = body.getvalue()  # the bytes read, not a copy (*form*)
         else:
