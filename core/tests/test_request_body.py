@@ -137,3 +137,12 @@ def test_the_headers_view_is_case_insensitive_decodes_utf8_and_records_credentia
     assert headers.get("cookie") == "a=1" and req.varies == {"Cookie"}
     with pytest.raises(KeyError):
         headers["X-Missing"]
+
+
+@pytest.mark.parametrize("drop", [lambda c: c.pop("a"), lambda c: c.popitem(), lambda c: c.clear()])
+def test_derived_values_are_forgotten_when_a_key_is_popped_or_cleared(drop):
+    config = ConfigDict()
+    config["a"] = 3
+    assert config.derived("double", lambda c: c.get("a", 0) * 2) == 6
+    drop(config)
+    assert config.derived("double", lambda c: c.get("a", 0) * 2) == 0

@@ -398,6 +398,21 @@ class ConfigDict(dict):  # type: ignore[type-arg]
         if self._on_change is not None:
             self._on_change(key, None)
 
+    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        """``dict.pop``, forgetting what :meth:`derived` kept."""
+        self._derived.clear()
+        return dict.pop(self, key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        """``dict.popitem``, forgetting what :meth:`derived` kept."""
+        self._derived.clear()
+        return dict.popitem(self)  # type: ignore[no-any-return]
+
+    def clear(self) -> None:
+        """``dict.clear``, forgetting what :meth:`derived` kept."""
+        self._derived.clear()
+        dict.clear(self)
+
     def __missing__(self, key: str) -> Any:
         if self._source is not None:
             return self._source[key]
