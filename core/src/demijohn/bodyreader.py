@@ -12,6 +12,7 @@ required dependency.
 from __future__ import annotations
 
 import re
+from io import BytesIO
 from typing import IO, Any
 
 from .response import HTTPError
@@ -109,3 +110,52 @@ class ChunkedReader:
 
 
 __all__ = ["ChunkedReader", "read_from", "wants_chunked_decoding"]
+
+
+def content_length(environ: dict[str, Any]) -> int:
+    """The ``Content-Length`` header as an int, ``-1`` when missing; a 400 when it is not ASCII digits."""
+    text = environ.get("CONTENT_LENGTH", "")
+    if not text:
+        return -1
+    if not (text.isascii() and text.isdigit()):  # isdigit alone accepts '²' and other Unicode digits
+        raise HTTPError(400, f"Invalid Content-Length header {text!r}: it must be a non-negative integer.")
+    return int(text)
+
+
+def without_body(environ: dict[str, Any]) -> bool:
+    """True when the request surely has no body: nothing to read, no limits to look up (*params*)."""
+    if "HTTP_TRANSFER_ENCODING" in environ:
+        return False
+    length = environ.get("CONTENT_LENGTH")
+    return length == "0" or (not length and not environ.get("wsgi.input_terminated"))
+
+
+def copy_body(source: IO[bytes], length: int, max_body: int, memfile_max: int) -> IO[bytes]:
+    """Read ``length`` bytes of ``source`` (to its end when ``length`` is ``max_body + 1``):
+    in memory up to ``memfile_max`` bytes, else in a temporary file, rewound. A small body
+    is one ``read`` kept as it came (*form*)."""
+    chunks: list[bytes] = []
+    spooled: IO[bytes] | None = None
+    read = 0
+    while read < length:
+        chunk = read_from(source, min(length - read, 65536))
+        if not chunk:
+            break
+        read += len(chunk)
+        if read > max_body:
+            raise HTTPError(413, f"Request body is over the limit of {max_body} bytes.")
+        if spooled is None and read > memfile_max:
+            from tempfile import TemporaryFile
+
+            spooled = TemporaryFile(mode="w+b")
+            spooled.write(b"".join(chunks))
+        if spooled is None:
+            chunks.append(chunk)
+        else:
+            spooled.write(chunk)
+    if read < length and length != max_body + 1:
+        raise HTTPError(400, f"Request body ended after {read} of {length} bytes (Content-Length).")
+    if spooled is not None:
+        spooled.seek(0)
+        return spooled
+    return BytesIO(chunks[0] if len(chunks) == 1 else b"".join(chunks))

@@ -4,7 +4,6 @@ console script) serves an app; ``--routes`` lists its routes and their plugin ch
 from __future__ import annotations
 
 import argparse
-import configparser
 import os
 import sys
 from typing import Any, Sequence
@@ -78,6 +77,8 @@ def load_config(files: Sequence[str], params: Sequence[str]) -> ConfigDict:
     naming the offending file or parameter."""
     config = ConfigDict()
     for filename in files:
+        import configparser  # only with -c: a start without it answers sooner (*coldstart*)
+
         try:
             config.load_config(filename)
         except OSError as error:

@@ -97,10 +97,34 @@ class LocalResponse(BaseResponse):
     _status_line = _ResponseAttribute("_status_line")
     _headers = _ResponseAttribute("_headers")
     _cookies = _ResponseAttribute("_cookies")
+    _set_cookies = _ResponseAttribute("_set_cookies")
     body = _ResponseAttribute("body")
 
     def __init__(self) -> None:  # state lives in the bound response; nothing to set up here
         pass
+
+    # The common writes fetch the bound response once and run there, instead of one context
+    # read per attribute the method touches (*created*, *set-cookie*).
+    @property
+    def status(self) -> str:
+        """The status line of the current response; set it with an int or a full line."""
+        return _current()[1].status
+
+    @status.setter
+    def status(self, status: int | str) -> None:
+        _current()[1].status = status
+
+    def set_header(self, name: str, value: Any) -> None:
+        """Set header ``name`` on the current response, replacing previous values."""
+        _current()[1].set_header(name, value)
+
+    def add_header(self, name: str, value: Any) -> None:
+        """Add a value to header ``name`` of the current response."""
+        _current()[1].add_header(name, value)
+
+    def set_cookie(self, name: str, value: Any, secret: str | bytes | None = None, **options: Any) -> None:
+        """Send a cookie with the current response (see :meth:`BaseResponse.set_cookie`)."""
+        _current()[1].set_cookie(name, value, secret, **options)
 
     def bind(self, body: Any = "", status: int | str | None = None, headers: Any = None, **more_headers: Any) -> None:
         """Bind a fresh response in the current context (kept for Bottle compatibility)."""

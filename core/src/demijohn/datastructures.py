@@ -5,12 +5,14 @@ dictionary (``ConfigDict``) with namespaces, metadata, overlays and change notif
 from __future__ import annotations
 
 import os
-from collections.abc import MutableMapping
-from typing import Any, Callable, Iterator
+from collections.abc import KeysView, MutableMapping
+from typing import Any, Callable, Iterator, TypeVar
 
 from .headercheck import header_name, header_value
 
 _MISSING: Any = object()
+T = TypeVar("T")
+MultiDictT = TypeVar("MultiDictT", bound="MultiDict")
 
 
 # Bases come from collections.abc, not typing: a typing.MutableMapping base makes the class
@@ -32,7 +34,7 @@ class MultiDict(MutableMapping[str, Any]):
             self.append(key, value)
 
     @classmethod
-    def from_lists(cls, values: dict[str, list[Any]]) -> Any:
+    def from_lists(cls: type[MultiDictT], values: dict[str, list[Any]]) -> MultiDictT:
         """Wrap a ready ``{key: [values]}`` dict without copying it (parsers use this)."""
         instance = cls.__new__(cls)
         instance.dict = values
@@ -59,7 +61,7 @@ class MultiDict(MutableMapping[str, Any]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self.allitems())!r})"
 
-    def keys(self):  # type: ignore[override]
+    def keys(self) -> KeysView[str]:
         return self.dict.keys()
 
     def values(self) -> Iterator[Any]:  # type: ignore[override]
@@ -237,6 +239,7 @@ class WSGIHeaderDict(MutableMapping[str, str]):
 
     Nothing is copied: a lookup reads ``HTTP_<NAME>`` (or ``CONTENT_TYPE``/``CONTENT_LENGTH``)."""
 
+    __slots__ = ("environ",)  # one view per ``request.headers`` access (*headers*)
     _plain = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))
     _environ_keys: dict[str, str] = {}  # header name -> environ key, shared: header names are few
 
@@ -256,9 +259,9 @@ class WSGIHeaderDict(MutableMapping[str, str]):
 
     _key = environ_key
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         """The header value, or ``default`` (one environ lookup; *request access* scenario)."""
-        value = self.environ.get(self._key(key))
+        value = self.environ.get(self._environ_keys.get(key) or self._key(key))
         if value is None:
             return default
         return value if value.isascii() and type(value) is str else self._decode(value)
@@ -275,7 +278,7 @@ class WSGIHeaderDict(MutableMapping[str, str]):
         return self.environ.get(self._key(key), default)
 
     def __getitem__(self, key: str) -> str:
-        value = self.environ[self._key(key)]
+        value = self.environ[self._environ_keys.get(key) or self._key(key)]
         return value if value.isascii() and type(value) is str else self._decode(value)
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -291,7 +294,7 @@ class WSGIHeaderDict(MutableMapping[str, str]):
             elif key in self._plain:
                 yield key.replace("_", "-").title()
 
-    def keys(self):  # type: ignore[override]
+    def keys(self) -> list[str]:  # type: ignore[override]
         return list(self.__iter__())
 
     def __len__(self) -> int:
@@ -311,10 +314,11 @@ class ConfigDict(dict):  # type: ignore[type-arg]
     Changes call ``self._on_change(key, value)`` (the app turns them into the ``config`` hook).
     """
 
-    __slots__ = ("_meta", "_on_change", "_source")
+    __slots__ = ("_meta", "_on_change", "_source", "_derived")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
+        self._derived: dict[str, Any] = {}  # see derived(); emptied by every change
         self._meta: dict[str, dict[str, Any]] = {}
         self._on_change: Callable[[str, Any], Any] | None = None
         self._source: ConfigDict | None = None
@@ -365,7 +369,7 @@ class ConfigDict(dict):  # type: ignore[type-arg]
                 self[full_key] = value
         return self
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         """Like ``dict.update``; a first string argument is a namespace prefix for the keys."""
         prefix = ""
         if args and isinstance(args[0], str):
@@ -385,13 +389,30 @@ class ConfigDict(dict):  # type: ignore[type-arg]
         if key in self and dict.__getitem__(self, key) is value:
             return
         dict.__setitem__(self, key, value)
+        self._derived.clear()
         if self._on_change is not None:
             self._on_change(key, value)
 
     def __delitem__(self, key: str) -> None:
         dict.__delitem__(self, key)
+        self._derived.clear()
         if self._on_change is not None:
             self._on_change(key, None)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        """``dict.pop``, forgetting what :meth:`derived` kept."""
+        self._derived.clear()
+        return dict.pop(self, key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        """``dict.popitem``, forgetting what :meth:`derived` kept."""
+        self._derived.clear()
+        return dict.popitem(self)
+
+    def clear(self) -> None:
+        """``dict.clear``, forgetting what :meth:`derived` kept."""
+        self._derived.clear()
+        dict.clear(self)
 
     def __missing__(self, key: str) -> Any:
         if self._source is not None:
@@ -401,11 +422,23 @@ class ConfigDict(dict):  # type: ignore[type-arg]
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or (self._source is not None and key in self._source)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         try:
             return self[key]
         except KeyError:
             return default
+
+    def derived(self, name: str, compute: Callable[[ConfigDict], T]) -> T:
+        """``compute(self)``, kept under ``name`` until this config next changes: for values
+        derived from config keys that every request reads (the body limits, *params*).
+        An overlay computes every time (a change of the dict below it would not reach it)."""
+        try:
+            return self._derived[name]
+        except KeyError:
+            value = compute(self)
+            if self._source is None:
+                self._derived[name] = value
+            return value
 
     def _make_overlay(self) -> ConfigDict:
         """A new ConfigDict that reads through to this one for keys it does not set."""
@@ -428,3 +461,12 @@ class ConfigDict(dict):  # type: ignore[type-arg]
     def meta_list(self, key: str) -> list[str]:
         """The names of the metadata fields set for ``key``."""
         return list(self._meta.get(key, {}))
+
+
+def values_of_type(forms: FormsDict, kind: type, keep: bool = True) -> FormsDict:
+    """The pairs of ``forms`` whose value is (``keep``) or is not an instance of ``kind``."""
+    chosen = DecodedFormsDict()
+    for name, value in forms.allitems():
+        if isinstance(value, kind) is keep:
+            chosen.append(name, value)
+    return chosen

@@ -191,35 +191,54 @@ def path_shift(script_name: str, path_info: str, shift: int = 1) -> tuple[str, s
     return new_script_name, new_path_info
 
 
+def _key(secret: str | bytes) -> bytes:
+    return secret.encode("utf-8") if isinstance(secret, str) else secret
+
+
 def _signature(secret: str | bytes, payload: bytes) -> bytes:
-    import hashlib
+    """The padded base64url HMAC-SHA256 of ``payload``: the signature of the first format."""
     import hmac
 
-    key = secret.encode("utf-8") if isinstance(secret, str) else secret
-    return base64.urlsafe_b64encode(hmac.new(key, payload, hashlib.sha256).digest())
+    return base64.urlsafe_b64encode(hmac.digest(_key(secret), payload, "sha256"))
+
+
+def _unpadded_b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def cookie_encode(name: str, value: Any, secret: str | bytes) -> str:
-    """Serialise ``value`` as JSON and sign it (HMAC-SHA256 over name and payload).
+    """Serialise ``value`` as JSON and sign it (HMAC-SHA256 over name and payload):
+    ``!<signature>.<payload>``, both unpadded base64url.
 
-    The result is safe to put in a cookie; it is never pickled, so a forged cookie can at
-    worst fail verification."""
-    payload = base64.urlsafe_b64encode(json.dumps([name, value], separators=(",", ":")).encode("utf-8"))
-    return "!" + _signature(secret, payload).decode("ascii") + "?" + payload.decode("ascii")
+    The result holds only characters a cookie value carries bare (no quoting, so the
+    request reads it without ``SimpleCookie``: *cookie-signed*); it is never pickled, so
+    a forged cookie can at worst fail verification."""
+    import hmac
+
+    payload = base64.urlsafe_b64encode(json.dumps([name, value], separators=(",", ":")).encode("utf-8")).rstrip(b"=")
+    signature = base64.urlsafe_b64encode(hmac.digest(_key(secret), payload, "sha256")).rstrip(b"=")
+    return "!" + signature.decode("ascii") + "." + payload.decode("ascii")
 
 
 def cookie_decode(data: str, secret: str | bytes, name: str | None = None) -> Any:
-    """Verify and decode a value made by :func:`cookie_encode`; ``None`` when the signature
-    does not match, the data is malformed, or it was signed for another cookie name."""
-    if not cookie_is_encoded(data):
+    """Verify and decode a value made by :func:`cookie_encode`, in its current format or
+    the first one (``!<signature>?<payload>``, padded, which earlier releases set); ``None``
+    when the signature does not match, the data is malformed, or it was signed for
+    another cookie name."""
+    if not cookie_is_encoded(data) or not data.isascii():
         return None
-    signature, _, payload = data[1:].partition("?")
     import hmac
 
-    if not hmac.compare_digest(signature.encode("ascii", "replace"), _signature(secret, payload.encode("ascii", "replace"))):
+    if "?" in data:  # the first format: padded base64, so the value travelled quoted
+        signature, _, payload = data[1:].partition("?")
+        expected = _signature(secret, payload.encode("ascii"))
+    else:
+        signature, _, payload = data[1:].partition(".")
+        expected = base64.urlsafe_b64encode(hmac.digest(_key(secret), payload.encode("ascii"), "sha256")).rstrip(b"=")
+    if not hmac.compare_digest(signature.encode("ascii"), expected):
         return None
     try:
-        stored_name, value = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
+        stored_name, value = json.loads(_unpadded_b64decode(payload.rstrip("=")))
     except (ValueError, TypeError, binascii.Error):
         return None
     if name is not None and stored_name != name:
@@ -229,4 +248,6 @@ def cookie_decode(data: str, secret: str | bytes, name: str | None = None) -> An
 
 def cookie_is_encoded(data: str) -> bool:
     """True if ``data`` looks like a signed cookie value (it may still fail verification)."""
-    return data.startswith("!") and "?" in data
+    return data.startswith("!") and ("." in data or "?" in data)
+
+

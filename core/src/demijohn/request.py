@@ -10,60 +10,35 @@ invalid UTF-8, a malformed JSON body, a body over the limit) raises an ``HTTPErr
 from __future__ import annotations
 
 import json
-import re
 from io import BytesIO
 from typing import IO, Any
-from urllib.parse import SplitResult, quote, unquote, urljoin
+from urllib.parse import SplitResult, quote, urljoin
 
-from .bodyreader import ChunkedReader, read_from, wants_chunked_decoding
-from .datastructures import DecodedFormsDict, FormsDict, WSGIHeaderDict
+from .bodyreader import ChunkedReader, content_length, copy_body, wants_chunked_decoding, without_body
+from .cookieheader import parse_cookie_header
+from .datastructures import DecodedFormsDict, FormsDict, WSGIHeaderDict, values_of_type
 from .proxy import policy_of
 from .httputil import cookie_decode, parse_auth, path_shift
 from .response import HTTPError
 from .descriptors import DictProperty
+from .urlencoded import parse_query
 from .vary import CREDENTIAL_HEADERS, RecordingHeaderDict, record, vary, varies
 
 # Header name -> environ key, for the headers whose reads need no recording (the
 # credentials stay out, so get_header's fast path is one dict read: *request access*).
 _HEADER_KEYS: dict[str, str] = {}
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_MISSING: Any = object()
 
 
-def _unquote(text: str, what: str) -> str:
-    if "+" in text:
-        text = text.replace("+", " ")
-    if not text.isascii():  # raw bytes the server passed through as latin-1
-        try:
-            text = text.encode("latin-1").decode("utf-8")
-        except UnicodeError:
-            raise HTTPError(400, f"The {what} is not valid UTF-8.") from None
-    if "%" not in text:
-        return text
-    if _BAD_ESCAPE.search(text):
-        raise HTTPError(400, f"Malformed percent-encoding in the {what}: '%' must be followed by two hex digits.")
-    try:
-        return unquote(text, errors="strict")
-    except UnicodeDecodeError:
-        raise HTTPError(400, f"The {what} does not decode as UTF-8 after percent-decoding.") from None
+def _configured_limits(config: Any) -> tuple[Any, Any]:
+    return config.get("request.max_body"), config.get("request.max_memory")
 
 
-def parse_query(text: str, what: str = "query string") -> FormsDict:
-    """Parse ``a=1&b=2&a=3`` into a :class:`FormsDict`; raises a 400 ``HTTPError`` for
-    malformed percent-encoding or invalid UTF-8."""
-    values: dict[str, list[str]] = {}
-    # Most query strings need no decoding at all: check once, not per key and value (*request access*).
-    plain = text.isascii() and "%" not in text and "+" not in text
-    for pair in text.split("&"):
-        if pair:
-            key, _, value = pair.partition("=")
-            if not plain:
-                key, value = _unquote(key, what), _unquote(value, what)
-            if key in values:
-                values[key].append(value)
-            else:
-                values[key] = [value]
-    return DecodedFormsDict.from_lists(values)
+def _query(environ: dict[str, Any]) -> FormsDict:
+    query = environ.get("bottle.request.query")
+    if query is None:
+        query = environ["bottle.request.query"] = parse_query(environ.get("QUERY_STRING", ""))
+    return query
 
 
 class BaseRequest:
@@ -130,11 +105,7 @@ class BaseRequest:
         """The query parameters as a :class:`FormsDict`; a 400 for malformed encoding."""
         # A plain property reading the environ once: on the ``request`` proxy every
         # ``self.environ`` is a context-variable read (*request access*).
-        environ = self.environ
-        query = environ.get("bottle.request.query")
-        if query is None:
-            query = environ["bottle.request.query"] = parse_query(environ.get("QUERY_STRING", ""))
-        return query
+        return _query(self.environ)
 
     GET = query
 
@@ -181,11 +152,15 @@ class BaseRequest:
         return urljoin(self.script_name, self.path.lstrip("/"))
 
     # -- headers and cookies ---------------------------------------------------------------
-    @DictProperty("environ", "bottle.request.headers", read_only=True)
+    @property
     def headers(self) -> WSGIHeaderDict:
         """The request headers, case-insensitive and read-only. Reading ``Cookie`` or
         ``Authorization`` through them is recorded in :attr:`varies`."""
-        return RecordingHeaderDict(self.environ)
+        environ = self.environ  # a plain property: one context read, one dict read (*headers*)
+        view = environ.get("bottle.request.headers")
+        if view is None:
+            view = environ["bottle.request.headers"] = RecordingHeaderDict(environ)
+        return view
 
     def get_header(self, name: str, default: Any = None) -> Any:
         """The value of request header ``name``, or ``default``. Reading ``Cookie`` or
@@ -203,32 +178,16 @@ class BaseRequest:
             return default
         return value if value.isascii() else value.encode("latin1").decode("utf-8", "replace")
 
-    @DictProperty("environ", "bottle.request.cookies", read_only=True)
+    @property
     def cookies(self) -> FormsDict:
         """The cookies the client sent. Malformed pairs are ignored, as browsers do; a
         header with control characters is refused with a 400. Recorded in :attr:`varies`."""
-        environ = self.environ
-        record(environ, "Cookie")  # once per request: the parsed cookies are cached below
-        header = environ.get("HTTP_COOKIE", "")
-        cookies = FormsDict()
-        if not header:
-            return cookies
-        if _CONTROL.search(header):
-            raise HTTPError(400, "Malformed Cookie header: it contains control characters.")
-        for pair in header.split(";"):
-            name, sep, value = pair.strip().partition("=")
-            if not sep or not name:
-                continue
-            if len(value) > 1 and value[0] == value[-1] == '"':
-                from http.cookies import CookieError, SimpleCookie
-
-                parsed = SimpleCookie()
-                try:
-                    parsed.load(f"{name}={value}")
-                    value = parsed[name].value
-                except (CookieError, KeyError):
-                    continue
-            cookies[name] = value
+        environ = self.environ  # a plain property: parsed once per request, kept in the environ (*cookies*)
+        cookies = environ.get("bottle.request.cookies")
+        if cookies is None:
+            record(environ, "Cookie")  # once per request: the parsed cookies are cached below
+            parsed = parse_cookie_header(environ.get("HTTP_COOKIE", ""))
+            cookies = environ["bottle.request.cookies"] = FormsDict.from_lists(parsed)
         return cookies
 
     def get_cookie(self, key: str, default: Any = None, secret: str | bytes | None = None, digestmod: Any = None) -> Any:
@@ -251,86 +210,95 @@ class BaseRequest:
     @property
     def content_length(self) -> int:
         """The ``Content-Length`` header as an int, ``-1`` when missing; a 400 when invalid."""
-        text = self.environ.get("CONTENT_LENGTH", "")
-        if not text:
-            return -1
-        if not (text.isascii() and text.isdigit()):  # isdigit alone accepts '²' and other Unicode digits
-            raise HTTPError(400, f"Invalid Content-Length header {text!r}: it must be a non-negative integer.")
-        return int(text)
+        return content_length(self.environ)
 
     def _limit(self, key: str, default: int) -> int:
         app = self.environ.get("bottle.app")
         return int(app.config.get(key, default)) if app is not None else default
 
-    @DictProperty("environ", "bottle.request.body", read_only=True)
-    def _body(self) -> IO[bytes]:
-        source = self.environ.get("wsgi.input")
-        chunked = source is not None and wants_chunked_decoding(self.environ)
+    def _body_limits(self, environ: dict[str, Any]) -> tuple[int, int]:
+        """``(max_body, max_memory)``: the app's config read once per change of it (*form*)."""
+        app = environ.get("bottle.app")
+        if app is None:
+            return self.MAX_BODY, self.MAX_MEMORY
+        max_body, max_memory = app.config.derived("request.limits", _configured_limits)
+        return (self.MAX_BODY if max_body is None else int(max_body),
+                self.MAX_MEMORY if max_memory is None else int(max_memory))
+
+    def _read_body(self, environ: dict[str, Any], length: int | None = None, max_body: int | None = None) -> IO[bytes]:
+        """Read the body from ``wsgi.input`` once; the copy becomes the new ``wsgi.input``.
+        ``length`` and ``max_body``, when the caller has them already, save reading them again."""
+        source = environ.get("wsgi.input")
+        chunked = source is not None and wants_chunked_decoding(environ)
         # chunked coding wins over a Content-Length sent beside it (RFC 9112 section 6.3)
-        length, max_body = -1 if chunked else self.content_length, self._limit("request.max_body", self.MAX_BODY)
+        length = -1 if chunked else content_length(environ) if length is None else length
+        max_body = self._body_limits(environ)[0] if max_body is None else max_body
         if length > max_body:
             raise HTTPError(413, f"Request body of {length} bytes is over the limit of {max_body} bytes.")
         if chunked:
             source, length = ChunkedReader(source), max_body + 1  # type: ignore[arg-type]
         elif length < 0:
-            if not self.environ.get("wsgi.input_terminated") or source is None:
-                return BytesIO()  # without a length nothing may be read (PEP 3333)
-            length = max_body + 1
-        body: IO[bytes] = BytesIO()
-        read, remaining = 0, length
-        while remaining > 0 and source is not None:
-            chunk = read_from(source, min(remaining, 65536))
-            if not chunk:
-                break
-            read += len(chunk)
-            remaining -= len(chunk)
-            if read > max_body:
-                raise HTTPError(413, f"Request body is over the limit of {max_body} bytes.")
-            if read > self.MEMFILE_MAX and isinstance(body, BytesIO):
-                from tempfile import TemporaryFile
-
-                spooled = TemporaryFile(mode="w+b")
-                spooled.write(body.getvalue())
-                body = spooled
-            body.write(chunk)
-        if remaining > 0 and length != max_body + 1:
-            raise HTTPError(400, f"Request body ended after {read} of {length} bytes (Content-Length).")
-        self.environ["wsgi.input"] = body
-        body.seek(0)
+            # without a length nothing may be read (PEP 3333), unless the server ends the stream
+            length = max_body + 1 if environ.get("wsgi.input_terminated") else 0
+        body = BytesIO() if source is None or length == 0 else copy_body(source, length, max_body, self.MEMFILE_MAX)
+        environ["wsgi.input"] = environ["bottle.request.body"] = body
         return body
+
+    @property
+    def _body(self) -> IO[bytes]:
+        environ = self.environ
+        body = environ.get("bottle.request.body")
+        return self._read_body(environ) if body is None else body
 
     @property
     def body(self) -> IO[bytes]:
         """The request body as a seekable file, rewound; large bodies are spooled to disk.
         A 413 when it is over ``request.max_body``, a 400 when it is shorter than declared."""
-        self._body.seek(0)
-        return self._body
+        body = self._body
+        body.seek(0)
+        return body
 
     @property
     def chunked(self) -> bool:
         """True if the body was sent with chunked transfer encoding."""
         return "chunked" in self.environ.get("HTTP_TRANSFER_ENCODING", "").lower()
 
-    def _body_bytes(self) -> bytes:
-        max_memory = self._limit("request.max_memory", self.MAX_MEMORY)
-        if self.content_length > max_memory:
-            raise HTTPError(413, f"Request body of {self.content_length} bytes is over the in-memory limit "
+    def _body_bytes(self, environ: dict[str, Any]) -> bytes:
+        """The whole body for a JSON or urlencoded parser: a 413 over ``request.max_memory``."""
+        max_body, max_memory = self._body_limits(environ)
+        length = content_length(environ)
+        if length > max_memory:
+            raise HTTPError(413, f"Request body of {length} bytes is over the in-memory limit "
                                  f"of {max_memory} bytes for JSON and form data.")
-        data = self.body.read(max_memory + 1)
+        body = environ.get("bottle.request.body")
+        if body is None:
+            body = self._read_body(environ, length, max_body)
+        if type(body) is BytesIO:
+            data = body.getvalue()  # the bytes read, not a copy (*form*)
+        else:
+            body.seek(0)
+            data = body.read(max_memory + 1)
         if len(data) > max_memory:
             raise HTTPError(413, f"Request body is over the in-memory limit of {max_memory} bytes.")
         return data
 
-    @DictProperty("environ", "bottle.request.json", read_only=True)
+    @property
     def json(self) -> Any:
         """The body parsed as JSON when the content type is ``application/json`` (or
         ``application/*+json``); ``None`` otherwise or for an empty body. A 400 for
         malformed JSON."""
-        content_type = self.content_type.split(";", 1)[0].strip()
+        environ = self.environ
+        value = environ.get("bottle.request.json", _MISSING)
+        if value is _MISSING:
+            value = environ["bottle.request.json"] = self._parse_json(environ)
+        return value
+
+    def _parse_json(self, environ: dict[str, Any]) -> Any:
+        content_type = environ.get("CONTENT_TYPE", "").lower().split(";", 1)[0].strip()
         if content_type != "application/json" and not (content_type.startswith("application/")
                                                         and content_type.endswith("+json")):
             return None
-        data = self._body_bytes()
+        data = self._body_bytes(environ)
         if not data:
             return None
         try:
@@ -338,50 +306,70 @@ class BaseRequest:
         except (ValueError, RecursionError) as error:
             raise HTTPError(400, f"Malformed JSON body: {error}.") from None
 
-    @DictProperty("environ", "bottle.request.post", read_only=True)
+    @property
     def POST(self) -> FormsDict:  # noqa: N802 - Bottle's name
         """Form fields (and, for multipart bodies, file uploads) from the body."""
-        content_type = self.content_type
+        environ = self.environ
+        post = environ.get("bottle.request.post")
+        if post is None:
+            post = environ["bottle.request.post"] = self._parse_post(environ)
+        return post
+
+    def _parse_post(self, environ: dict[str, Any]) -> FormsDict:
+        content_type = environ.get("CONTENT_TYPE", "").lower()
         if content_type.startswith("multipart/"):
             from .multipart import MultipartLimits, parse_multipart  # on first use: most requests never need it
 
             limits = MultipartLimits.from_settings(self._limit, self.MAX_MEMORY)
-            return parse_multipart(self.body, self.environ.get("CONTENT_TYPE", ""), limits)
-        if content_type and not content_type.startswith("application/x-www-form-urlencoded"):
+            return parse_multipart(self.body, environ.get("CONTENT_TYPE", ""), limits)
+        if (content_type and not content_type.startswith("application/x-www-form-urlencoded")) \
+                or without_body(environ):
             return DecodedFormsDict()
-        data = self._body_bytes()
-        try:
-            text = data.decode("latin-1")
-        except UnicodeError:  # pragma: no cover - latin-1 decodes every byte
-            text = ""
-        return parse_query(text, "form body")
+        return parse_query(self._body_bytes(environ).decode("latin-1"), "form body")
 
-    @DictProperty("environ", "bottle.request.forms", read_only=True)
+    @property
     def forms(self) -> FormsDict:
         """Form fields from the body (urlencoded or multipart), file uploads left out."""
-        forms = DecodedFormsDict()
-        for name, value in self.POST.allitems():
-            if isinstance(value, str):
-                forms.append(name, value)
+        environ = self.environ
+        forms = environ.get("bottle.request.forms")
+        if forms is None:
+            post = self.POST
+            if environ.get("CONTENT_TYPE", "")[:10].lower() == "multipart/":
+                forms = values_of_type(post, str)
+            else:
+                forms = post  # an urlencoded body has no file uploads to leave out (*form*)
+            environ["bottle.request.forms"] = forms
         return forms
 
-    @DictProperty("environ", "bottle.request.files", read_only=True)
+    @property
     def files(self) -> FormsDict:
         """File uploads from a multipart body, as :class:`demijohn.FileUpload` objects by field name."""
-        files = DecodedFormsDict()
-        for name, value in self.POST.allitems():
-            if not isinstance(value, str):
-                files.append(name, value)
+        environ = self.environ
+        files = environ.get("bottle.request.files")
+        if files is None:
+            post = self.POST
+            if environ.get("CONTENT_TYPE", "")[:10].lower() == "multipart/":
+                files = values_of_type(post, str, keep=False)
+            else:
+                files = DecodedFormsDict()
+            environ["bottle.request.files"] = files
         return files
 
-    @DictProperty("environ", "bottle.request.params", read_only=True)
+    @property
     def params(self) -> FormsDict:
         """Query parameters and form fields together (form fields last)."""
-        params = DecodedFormsDict()
-        for name, value in self.query.allitems():
-            params.append(name, value)
-        for name, value in self.forms.allitems():
-            params.append(name, value)
+        environ = self.environ
+        params = environ.get("bottle.request.params")
+        if params is None:
+            merged = {name: values[:] for name, values in _query(environ).dict.items()}
+            forms = environ.get("bottle.request.forms")
+            if forms is not None or not without_body(environ):  # no body: no form fields (*params*)
+                for name, values in (self.forms if forms is None else forms).dict.items():
+                    if name in merged:
+                        merged[name] += values
+                    else:
+                        merged[name] = values[:]
+            params = environ["bottle.request.params"] = DecodedFormsDict.from_lists(merged)
         return params
 
     # -- the client -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from http.cookies import Morsel, SimpleCookie
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from .datastructures import HeaderDict, _header_key
 from .errors import BottleException
@@ -18,6 +18,46 @@ from .httputil import MAX_COOKIE_SIZE as _MAX_COOKIE_SIZE
 _BODYLESS_HEADERS = ("Content-Type", "Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding")
 _CHARSET = re.compile(r"charset=([\w.-]+)", re.IGNORECASE)
 _COOKIE_OPTION_ALIASES = {"same_site": "samesite"}  # Bottle's name for it
+_COOKIE_OPTIONS = frozenset(Morsel._reserved)  # type: ignore[attr-defined]
+_COOKIE_ATTRIBUTE_NAMES: dict[str, str] = dict(Morsel._reserved)  # type: ignore[attr-defined]
+# The options set_cookie formats itself (a comment or version goes through a Morsel), and the
+# values a cookie carries bare (SimpleCookie quotes anything else, and the empty value).
+_FORMATTED_OPTIONS = frozenset(("domain", "expires", "httponly", "max-age", "path", "samesite", "secure"))
+_BARE_COOKIE_VALUE = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~:]+\Z")
+
+
+class _Cookie(NamedTuple):
+    """A cookie ``set_cookie`` formatted at once: its ``Set-Cookie`` line, and what a
+    :class:`~http.cookies.Morsel` needs if ``response.COOKIES`` is read (*set-cookie*)."""
+
+    line: str
+    value: str
+    coded: str
+    attributes: dict[str, Any]
+
+    def morsel(self, name: str) -> Morsel[str]:
+        """The cookie as a Morsel, as ``set_cookie`` built them before it formatted lines."""
+        morsel: Morsel[str] = Morsel()
+        morsel.set(name, self.value, self.coded)
+        for key, value in self.attributes.items():
+            morsel[key] = value
+        return morsel
+
+
+def _cookie_line(name: str, coded: str, attributes: dict[str, Any]) -> str:
+    """``Set-Cookie`` text exactly as ``Morsel.OutputString`` writes it, for the formatted options."""
+    parts = [f"{name}={coded}"]
+    for key in sorted(attributes):  # Morsel writes its attributes sorted by key
+        value = attributes[key]
+        if value == "" or value is False:
+            continue
+        if key in ("httponly", "secure"):
+            parts.append(_COOKIE_ATTRIBUTE_NAMES[key])
+        elif key == "max-age":
+            parts.append(f"Max-Age={value:d}")
+        else:
+            parts.append(f"{_COOKIE_ATTRIBUTE_NAMES[key]}={value}")
+    return "; ".join(parts)
 
 
 def _cookie_quote(name: str, value: str) -> str:
@@ -72,6 +112,8 @@ class BaseResponse:
 
     default_status = 200
     default_content_type = "text/html; charset=UTF-8"
+    #: Cookies set and formatted by :meth:`set_cookie` while :attr:`COOKIES` was never read.
+    _set_cookies: dict[str, _Cookie] | None = None
 
     def __init__(self, body: Any = "", status: int | str | None = None, headers: Any = None, **more_headers: Any) -> None:
         self._cookies: SimpleCookie | None = None
@@ -95,11 +137,13 @@ class BaseResponse:
         if self._cookies:
             copy._cookies = SimpleCookie()
             copy._cookies.load(self._cookies.output(header=""))
+        if self._set_cookies:
+            copy._set_cookies = dict(self._set_cookies)
         return copy
 
     def has_headers(self) -> bool:
         """Whether any header or cookie has been set on this response."""
-        return bool(self._headers or self._cookies)
+        return bool(self._headers or self._cookies or self._set_cookies)
 
     def __iter__(self) -> Any:
         return iter(self.body)
@@ -133,6 +177,9 @@ class BaseResponse:
 
     @status.setter
     def status(self, status: int | str) -> None:
+        if type(status) is int and status in STATUS_LINES:  # the usual case: a known code (*created*)
+            self._status_code, self._status_line = status, STATUS_LINES[status]
+            return
         if isinstance(status, int):
             code, line = status, STATUS_LINES.get(status) or f"{status} Unknown"
         else:
@@ -202,6 +249,8 @@ class BaseResponse:
                 out.append((name, value if value.isascii() else _wsgi_text(value)))
         if self._status_code in NO_BODY_HEADER_STATUSES:
             out = [pair for pair in out if pair[0] not in _BODYLESS_HEADERS]
+        if self._set_cookies:
+            out.extend([("Set-Cookie", cookie.line) for cookie in self._set_cookies.values()])
         if self._cookies:
             for morsel in self._cookies.values():  # COOKIES may have been changed directly: check again
                 out.append(("Set-Cookie", _wsgi_text(header_value(morsel.OutputString()))))
@@ -225,9 +274,15 @@ class BaseResponse:
     @property
     def COOKIES(self) -> SimpleCookie:  # noqa: N802 - Bottle's name
         """The cookies to send, as a :class:`http.cookies.SimpleCookie`."""
-        if self._cookies is None:
-            self._cookies = SimpleCookie()
-        return self._cookies
+        cookies = self._cookies
+        if cookies is None:
+            cookies = self._cookies = SimpleCookie()
+        pending = self._set_cookies
+        if pending:  # from now on set_cookie adds Morsels here, where the caller can see them
+            for name, cookie in pending.items():
+                cookies[name] = cookie.morsel(name)
+            self._set_cookies = None
+        return cookies
 
     def set_cookie(self, name: str, value: Any, secret: str | bytes | None = None, **options: Any) -> None:
         """Send a cookie. With ``secret`` the value may be any JSON-serialisable data; it is
@@ -245,22 +300,31 @@ class BaseResponse:
         elif not isinstance(value, str):
             raise TypeError(f"Cookie {name!r}: a value that is not a string needs a secret to be signed and encoded.")
         cookie_name(name)
-        if any(char in value for char in "\r\n\0"):
+        if name.lower() in _COOKIE_OPTIONS:
+            raise CookieOptionError(f"Cookie name {name!r} is the name of a cookie attribute; choose another name.")
+        if "\r" in value or "\n" in value or "\0" in value:
             raise CookieOptionError(f"Cookie {name!r}: the value contains a line break or NUL; encode it first.")
         if len(name) + len(value) > _MAX_COOKIE_SIZE:
             raise ValueError(f"Cookie {name!r} is {len(name) + len(value)} bytes; browsers drop cookies over 4 KB. "
                              "Store less in it (a session id, say).")
-        morsel: Morsel[str] = Morsel()
-        morsel.set(name, value, _cookie_quote(name, value))
+        coded = value if _BARE_COOKIE_VALUE.match(value) else _cookie_quote(name, value)
+        attributes: dict[str, Any] = {}
         for key, option in options.items():
             key = _COOKIE_OPTION_ALIASES.get(key, key.replace("_", "-").lower())
-            if key not in morsel:
+            if key not in _COOKIE_OPTIONS:
                 raise CookieOptionError(f"Cookie {name!r}: unknown option {key!r}; use max_age, expires, path, domain, "
                                  "secure, httponly or samesite.")
             checked = cookie_option(name, key, option)
             if checked is not None:
-                morsel[key] = checked
-        self.COOKIES[name] = morsel
+                attributes[key] = checked
+        cookie = _Cookie("", value, coded, attributes)
+        if self._cookies is not None or not _FORMATTED_OPTIONS.issuperset(attributes):
+            self.COOKIES[name] = cookie.morsel(name)  # COOKIES was read (or an old option): keep it a SimpleCookie
+            return
+        pending = self._set_cookies
+        if pending is None:
+            pending = self._set_cookies = {}
+        pending[name] = cookie._replace(line=_cookie_line(name, coded, attributes))
 
     def delete_cookie(self, name: str, **options: Any) -> None:
         """Ask the client to drop a cookie; pass the same ``path``/``domain`` it was set with."""
@@ -281,6 +345,7 @@ class HTTPResponse(BaseResponse, BottleException):
         other._status_code, other._status_line = self._status_code, self._status_line
         other._headers = self._headers
         other._cookies = self._cookies
+        other._set_cookies = self._set_cookies
         other.body = self.body
 
 

@@ -69,6 +69,8 @@ class RecordingHeaderDict(WSGIHeaderDict):
     Looking a credential up, testing for it, or listing the headers (which tells whether it
     is there) records it, since the answer may then depend on it."""
 
+    __slots__ = ()
+
     def _note(self, key: str) -> None:
         name = CREDENTIAL_HEADERS.get(key)
         if name is not None:
@@ -76,8 +78,13 @@ class RecordingHeaderDict(WSGIHeaderDict):
 
     def get(self, key: str, default: Any = None) -> Any:
         """The header value, or ``default``."""
-        self._note(self._key(key))
-        return super().get(key, default)
+        environ_key = self._environ_keys.get(key) or self._key(key)  # one key lookup per read (*headers*)
+        if environ_key in CREDENTIAL_HEADERS:
+            record(self.environ, CREDENTIAL_HEADERS[environ_key])
+        value = self.environ.get(environ_key)
+        if value is None:
+            return default
+        return value if value.isascii() and type(value) is str else self._decode(value)
 
     def raw(self, key: str, default: Any = None) -> Any:
         """The header value as the server stored it."""
@@ -85,8 +92,11 @@ class RecordingHeaderDict(WSGIHeaderDict):
         return super().raw(key, default)
 
     def __getitem__(self, key: str) -> str:
-        self._note(self._key(key))
-        return super().__getitem__(key)
+        environ_key = self._environ_keys.get(key) or self._key(key)
+        if environ_key in CREDENTIAL_HEADERS:
+            record(self.environ, CREDENTIAL_HEADERS[environ_key])
+        value = self.environ[environ_key]
+        return value if value.isascii() and type(value) is str else self._decode(value)
 
     def __contains__(self, key: object) -> bool:
         if isinstance(key, str):

@@ -31,11 +31,13 @@ class TemplateCache(OrderedDict[tuple[Any, ...], "BaseTemplate"]):
 
     def lookup(self, key: tuple[Any, ...]) -> BaseTemplate | None:
         """The template stored under ``key`` (now the most recently used), or ``None``."""
-        with self._lock:
-            template = self.get(key)
-            if template is not None:
+        template = self.get(key)  # one C call, atomic: no lock on the hot path (*jinja2*)
+        if template is not None:
+            try:
                 self.move_to_end(key)
-            return template
+            except KeyError:  # another thread dropped it meanwhile: still ours to render
+                pass
+        return template
 
     def store(self, key: tuple[Any, ...], template: BaseTemplate) -> None:
         """Keep ``template`` under ``key``, dropping the least recently used beyond :attr:`maxsize`."""
