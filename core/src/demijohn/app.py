@@ -7,12 +7,11 @@ which ``bench/`` scenario it serves.
 from __future__ import annotations
 
 import functools
-import itertools
 import sys
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from .context import LocalResponse, current, request
+from .context import current, request
 from .datastructures import ConfigDict
 from .errors import NotAPluginError, RouteReset
 from .httputil import html_escape
@@ -24,7 +23,8 @@ from .routing import Router, path_limit, yieldroutes
 from .state import DebugFlag, set_debug
 from .templates import TemplatePlugin
 from .util import makelist
-from .body import ContextIterator, FileIterator, close_body
+from .answer import Materializer
+from .body import close_body
 from .mounting import mount_segments, mountpoint
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ class App:
         self.config.meta_set("request.max_path", "filter", path_limit(self.router))
         self.error_handler: dict[int, Callable[[HTTPError], Any]] = {}
         self.plugins: list[Any] = []
+        self._materialize = Materializer(self._render_error, self._internal_error, lambda: self.catchall)
         if autojson:
             self.install(JSONPlugin())
         self.install(TemplatePlugin())  # leaves routes without template= unwrapped (identity)
@@ -371,82 +372,12 @@ class App:
             report.apply(response)
             return self.default_error_handler(report)
 
-    def _cast(self, out: Any, response: BaseResponse) -> Iterable[bytes]:
-        """Turn a callback's result into an iterable of bytes, setting ``Content-Length``
-        where it is known. str and bytes are the common case and come first (*hello*)."""
-        if type(out) is str:
-            out = out.encode(response.charset) if "Content-Type" in response._headers else out.encode()
-        if type(out) is bytes:
-            if "Content-Length" not in response._headers:
-                response._headers["Content-Length"] = [str(len(out))]
-            return [out]
-        if not out:
-            if "Content-Length" not in response._headers:
-                response._headers["Content-Length"] = ["0"]
-            return []
-        if isinstance(out, (str, bytes)):  # subclasses of str and bytes
-            return self._cast(str(out) if isinstance(out, str) else bytes(out), response)
-        if isinstance(out, (tuple, list)) and isinstance(out[0], (bytes, str)):
-            return self._cast(out[0][0:0].join(out), response)
-        if isinstance(out, HTTPError):
-            return self._cast(self._render_error(out, response), response)
-        if isinstance(out, HTTPResponse):
-            out.apply(response)
-            return self._cast(out.body, response)
-        if isinstance(out, LocalResponse):  # the global `response`, returned: send its body, as Bottle does
-            return self._cast(response.body, response)
-        if hasattr(out, "read"):
-            file_wrapper = request.environ.get("wsgi.file_wrapper")
-            if file_wrapper is not None:
-                return file_wrapper(out)
-            return FileIterator(out)
-        if isinstance(out, (dict, int, float)):  # Bottle's page says "Unhandled exception" here: apps look for it
-            return self._cast(HTTPError(500, f"Unhandled exception: Unsupported response type {type(out).__name__}: "
-                                             "return str, bytes, an iterable of them, a file, or a dict with the "
-                                             "JSON plugin."), response)
-        return self._cast_iterable(out, response)
-
-    def _cast_iterable(self, out: Any, response: BaseResponse) -> Iterable[bytes]:
-        """Pull the first chunk before ``start_response`` so an error in it becomes a
-        proper error page; then stream the rest."""
-        iterator = iter(out)
-        try:
-            first = next(iterator)
-            while not first:
-                first = next(iterator)
-        except StopIteration:
-            close_body(out)
-            return self._cast("", response)
-        except HTTPResponse as answer:
-            close_body(out)
-            return self._cast(answer, response)
-        except (KeyboardInterrupt, SystemExit, MemoryError):
-            raise
-        except Exception as error:
-            close_body(out)
-            if not self.catchall:
-                raise
-            return self._cast(self._internal_error(request.environ, error), response)
-        if isinstance(first, HTTPResponse):
-            close_body(out)
-            return self._cast(first, response)
-        if isinstance(first, bytes):
-            chunks: Iterator[bytes] = itertools.chain([first], iterator)
-        elif isinstance(first, str):
-            charset = response.charset
-            chunks = (chunk.encode(charset) for chunk in itertools.chain([first], iterator))
-        else:
-            close_body(out)
-            return self._cast(HTTPError(500, f"Unsupported response type {type(first).__name__} in a streamed body: "
-                                             "yield str or bytes."), response)
-        return ContextIterator(chunks, out, current.get())
-
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """The WSGI entry point (``app(environ, start_response)`` does the same)."""
         response = BaseResponse()
         token = current.set((environ, response))
         try:
-            out = self._cast(self._handle(environ, response), response)
+            out = self._materialize(self._handle(environ, response), response)
             if response._status_code in _NO_BODY_STATUS or environ["REQUEST_METHOD"] == "HEAD":
                 close_body(out)
                 out = []

@@ -26,13 +26,15 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from demijohn import HTTPError, HTTPResponse, PluginError, TemplatePlugin, request, response
+from demijohn import (HTTPError, HTTPResponse, JSONPlugin, TemplatePlugin, claim_keyword, materialize, request, response,
+                      route_option)
 
 from ._entries import Entry, etag_for, etag_matches, forbids_storing, vary_names
 from ._health import Health
 from ._keys import decode_variants, digest, encode_variants, full_path, primary_key, variant_key
 from ._options import (
     DEFAULT_STATUSES,
+    ROUTE_OPTIONS,
     KeyFunction,
     RouteCache,
     check_key,
@@ -54,6 +56,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+# The plugins that turn a result into a str: the cache applies them inside itself.
+SHAPING_PLUGINS = (JSONPlugin, TemplatePlugin)
 
 # Decoded entries kept per plugin, and the largest stored size worth keeping decoded.
 DECODED_ENTRIES = 256
@@ -115,12 +120,7 @@ class CachePlugin:
 
     def setup(self, app: Any) -> None:
         """Refuse a second plugin that claims the `cache` route keyword."""
-        for other in app.plugins:
-            if other is not self and getattr(other, "keyword", None) == self.keyword:
-                raise PluginError(
-                    f"{type(self).__name__}: another plugin ({other!r}) already uses the "
-                    f"route keyword {self.keyword!r}; uninstall it or give one a different keyword"
-                )
+        claim_keyword(app, self)
 
     def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
         """Wrap GET/HEAD routes that opt in; return every other callback unchanged."""
@@ -218,26 +218,23 @@ class CachePlugin:
     # -- the request path ------------------------------------------------------------
 
     def _route_settings(self, route: Any) -> RouteCache | None:
-        option = route.config.get(self.keyword)
-        if option is None:
-            option = self.all_routes
-        if option is False:
-            return None
         if route.method not in ("GET", "HEAD", "ANY"):
+            return None
+        option = route_option(route, self.keyword, ROUTE_OPTIONS, missing=self.all_routes, plugin=self)
+        if option is None:
             return None
         return resolve_route_option(option, f"route {route.method} {route.rule!r}: cache=", self)
 
     def _render_inside(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
-        """`callback`, rendered by the route's template when the template plugin wraps this
-        plugin: the cache then stores the page, not the dict meant for the template (the
-        outer template plugin passes the rendered str through unchanged)."""
-        if route.config.get("template") is None:
-            return callback
+        """`callback`, with the result-shaping plugins that wrap this plugin (the route's
+        JSON and template plugins) applied inside it: the cache then stores the answer that
+        is sent (the JSON the app's `json_dumps` makes, the rendered page), and those outer
+        plugins pass the str it returns through unchanged."""
         plan = list(route.all_plugins())  # innermost first
         outer = plan[plan.index(self) + 1:] if self in plan else []
         for plugin in outer:
-            if isinstance(plugin, TemplatePlugin):
-                return plugin.apply(callback, route)
+            if isinstance(plugin, SHAPING_PLUGINS):
+                callback = plugin.apply(callback, route)
         return callback
 
     def _response_key(self, settings: RouteCache) -> str:
@@ -337,30 +334,15 @@ class CachePlugin:
     def _store_and_answer(self, primary: str, known: tuple[str, ...], settings: RouteCache, result: Any) -> Any:
         if isinstance(result, HTTPError):
             return result  # the app's error handler renders it; never stored
-        target = result if isinstance(result, HTTPResponse) else response
-        body = result.body if target is result else result
-        if isinstance(body, dict):
-            data: bytes = json.dumps(body).encode()
-            target.set_header("Content-Type", "application/json")
-        elif isinstance(body, str):
-            data = body.encode(getattr(target, "charset", None) or "utf-8")
-        elif isinstance(body, (bytes, bytearray)):
-            data = bytes(body)
-        elif body is None:
-            data = b""
-        elif isinstance(body, (list, tuple)) and all(isinstance(p, (bytes, str)) for p in body):
-            charset = getattr(target, "charset", None) or "utf-8"
-            data = b"".join(p if isinstance(p, bytes) else p.encode(charset) for p in body)
-        else:
+        data = materialize(result, response)  # applies an HTTPResponse to `response`
+        if data is None:
             return result  # files, generators and other streams pass through uncached
+        target = response
         headers = [(str(n), str(v)) for n, v in target.headerlist]
         names = self._depends_on(headers, settings, known)
         if names is None or target.status_code not in settings.statuses or forbids_storing(headers):
             if self.header:
                 target.set_header(self.header, "MISS")
-            if target is result:
-                result.body = data
-                return result
             return data
         entry = Entry.build(target.status_line, headers, data, settings.ttl, settings.vary + names, self.header)
         if entry.etag is None:

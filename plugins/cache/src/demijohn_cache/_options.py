@@ -51,16 +51,9 @@ class Defaults(Protocol):
     statuses: frozenset[int]
 
 
-def resolve_route_option(option: Any, where: str, defaults: Defaults) -> RouteCache:
-    """Turn a route's `cache=` value (True or a dict) into its settings, or raise
-    `PluginError` saying which route and option is wrong and what would be right."""
-    if option is True:
-        option = {}
-    if not isinstance(option, dict):
-        raise PluginError(f"{where}{option!r} is not valid; pass True, False or a dict")
-    unknown = set(option) - ROUTE_OPTIONS
-    if unknown:
-        raise PluginError(f"{where}{{...}} has unknown option(s) {sorted(unknown)}; known options are {sorted(ROUTE_OPTIONS)}")
+def resolve_route_option(option: dict[str, Any], where: str, defaults: Defaults) -> RouteCache:
+    """Turn a route's `cache=` options (checked by `demijohn.route_option`) into its settings,
+    or raise `PluginError` saying which route and option is wrong and what would be right."""
     try:
         return RouteCache(
             ttl=check_ttl(option.get("ttl", defaults.ttl), where + "{'ttl': ...}"),

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
-from demijohn import HTTPError, HTTPResponse, PluginError, request, response
+from demijohn import HTTPError, HTTPResponse, PluginError, claim_keyword, request, response, route_option
 
 from .backends import (
     DEFAULT_TTL,
@@ -271,13 +271,7 @@ class SessionPlugin:
 
     def setup(self, app: Any) -> None:
         """Refuse a second plugin that claims the same keyword."""
-        for other in app.plugins:
-            if other is not self and getattr(other, "keyword", None) == self.keyword:
-                raise PluginError(
-                    f"{type(other).__name__} already passes '{self.keyword}' to callbacks; install "
-                    f"SessionPlugin with another keyword, e.g. SessionPlugin(..., keyword='web_session').",
-                    self,
-                )
+        claim_keyword(app, self)
 
     def close(self) -> None:
         """Release the backend's connections."""
@@ -287,24 +281,9 @@ class SessionPlugin:
 
     def route_options(self, route: Any) -> dict[str, Any] | None:
         """The route's ``session=`` config as options, or None when the route opted out."""
-        config = route.config.get(self.keyword)
-        if config is None or config is True:
-            return {"required": True}
-        if config is False:
+        config = route_option(route, self.keyword, _ROUTE_OPTIONS, missing=True, plugin=self)
+        if config is None:
             return None
-        if not isinstance(config, dict):
-            raise PluginError(
-                f"route {route.method} {route.rule}: {self.keyword}= must be True, False or a dict "
-                f"such as {{'required': False}}, got {config!r}.",
-                self,
-            )
-        unknown = set(config) - _ROUTE_OPTIONS
-        if unknown:
-            raise PluginError(
-                f"route {route.method} {route.rule}: unknown {self.keyword} option(s) {sorted(unknown)}; "
-                f"known: {sorted(_ROUTE_OPTIONS)}.",
-                self,
-            )
         required = config.get("required", True)
         if not isinstance(required, bool):
             raise PluginError(

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from demijohn import App, HTTPError, HTTPResponse, PluginError, Route
+from demijohn import App, HTTPError, HTTPResponse, PluginError, Route, claim_keyword, route_option
 from sqlalchemy import URL, Engine, MetaData
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
@@ -119,15 +119,10 @@ class SQLAlchemyPlugin:
 
     def setup(self, app: App) -> None:
         """Refuse a second plugin claiming the same keyword or name; create tables if asked."""
+        claim_keyword(app, self)
         for other in app.plugins:
             if other is self:
                 raise PluginError(f"{self!r} is already installed on this app.")
-            if getattr(other, "keyword", None) == self.keyword:
-                raise PluginError(
-                    f"{self!r} cannot be installed: {other!r} already injects the keyword "
-                    f"{self.keyword!r}. Give one of them another keyword "
-                    f"(SQLAlchemyPlugin(..., keyword='other_db'))."
-                )
             if isinstance(other, SQLAlchemyPlugin) and other.name == self.name:
                 raise PluginError(
                     f"{self!r} cannot be installed: {other!r} already uses the name "
@@ -176,29 +171,23 @@ class SQLAlchemyPlugin:
 
     def _route_options(self, route: Route) -> dict[str, Any] | None:
         """The route's ``sqlalchemy=`` config as a dict; None if the route turned the plugin off."""
-        config = route.config.get("sqlalchemy")
-        if config is None or config is True:
-            return {}
-        if config is False:
-            return None
         where = f"route {route.method} {route.rule!r}"
-        if not isinstance(config, Mapping):
-            raise PluginError(
-                f"{where}: sqlalchemy= must be a dict of options, True or False, "
-                f"got {type(config).__name__}."
-            )
-        misplaced = _APP_WIDE_OPTIONS & set(config)
-        if misplaced:
+        given = route.config.get("sqlalchemy")
+        misplaced = _APP_WIDE_OPTIONS & set(given) if isinstance(given, Mapping) else set()
+        if misplaced:  # before the check of known names: this says why
             raise PluginError(
                 f"{where}: {sorted(misplaced)} can only be set on the SQLAlchemyPlugin "
                 f"itself, not per route."
             )
+        known = _ROUTE_OPTIONS | _SESSION_OPTIONS
+        config = route_option(route, "sqlalchemy", known, missing=True, plugin=self)
+        if config is None:
+            return None
         if "keyword" in config:
             _check_keyword(config["keyword"], f"{where}: sqlalchemy['keyword']")
         if "commit" in config:
             _check_commit(config["commit"], f"{where}: sqlalchemy['commit']")
-        _check_session_options({k: v for k, v in config.items() if k not in _ROUTE_OPTIONS}, where)
-        return dict(config)
+        return config
 
     def _wrap(
         self,
