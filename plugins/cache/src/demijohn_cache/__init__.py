@@ -31,7 +31,7 @@ from demijohn import (HTTPError, HTTPResponse, JSONPlugin, TemplatePlugin, claim
 
 from ._entries import Entry, etag_for, etag_matches, forbids_storing, vary_names
 from ._health import Health
-from ._keys import decode_variants, digest, encode_variants, full_path, primary_key, variant_key
+from ._keys import decode_variants, digest, encode_variants, full_path, origin, primary_key, variant_key
 from ._options import (
     DEFAULT_STATUSES,
     ROUTE_OPTIONS,
@@ -239,7 +239,8 @@ class CachePlugin:
 
     def _response_key(self, settings: RouteCache) -> str:
         if settings.key is None:
-            return primary_key(request.method, request.environ, settings.vary)
+            where = origin(request.scheme, request.host)
+            return primary_key(request.method, where, request.environ, settings.vary)
         raw = settings.key(request)
         if not isinstance(raw, str):
             raise TypeError(f"cache key function {settings.key!r} returned {raw!r}; return a str")

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from demijohn import HTTPError, HTTPResponse, PluginError, claim_keyword, request, response, route_option
+from demijohn.proxy import ProxyPolicy
 
 from .backends import (
     DEFAULT_TTL,
@@ -59,6 +60,8 @@ MAX_COOKIE_SIZE = 4096
 
 _ROUTE_OPTIONS = {"required"}
 _SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
+# trust_proxy=True: the proto header of whatever proxy stands in front (the app's policy may say more)
+_TRUST_FORWARDED_PROTO = ProxyPolicy(trusted_hops="all", headers=frozenset({"proto"}))
 
 
 def vary_cookie(target: Any) -> None:
@@ -385,12 +388,11 @@ class SessionPlugin:
         return attributes
 
     def _is_https(self) -> bool:
-        environ = request.environ
+        """Whether the request came over HTTPS: `request.scheme` under the app's proxy policy,
+        or under one trusting `X-Forwarded-Proto` with ``trust_proxy=True``."""
         if self.trust_proxy:
-            forwarded = environ.get("HTTP_X_FORWARDED_PROTO")
-            if forwarded:
-                return bool(forwarded.split(",")[0].strip().lower() == "https")
-        return bool(environ.get("wsgi.url_scheme") == "https")
+            return _TRUST_FORWARDED_PROTO.scheme(request.environ) == "https"
+        return bool(request.scheme == "https")
 
     def _unavailable(self, error: SessionBackendUnavailable) -> HTTPError:
         log.warning("answering 503 on %s: %s", request.path, error)
