@@ -95,3 +95,32 @@ def test_route_option_refuses_bad_values_naming_the_route(value, message):
     with pytest.raises(PluginError, match=message) as refused:
         route_option(route_with(timing=value), "timing", {"label"}, plugin=plugin)
     assert refused.value.plugin is plugin
+
+
+def test_request_slot_publishes_a_request_attribute():
+    from demijohn import RequestSlot, request
+    from demijohn.testing import Client
+
+    user = RequestSlot("user")
+    app = App()
+
+    @app.get("/")
+    def index():
+        user.set("ada")
+        user.set("grace")  # the owner may replace its own value
+        return f"{request.user} {user.get()}"
+
+    @app.get("/none")
+    def none():
+        return repr(user.get("nobody"))
+
+    client = Client(app)
+    assert client.get("/").text == "grace grace"
+    assert client.get("/none").text == "'nobody'"
+
+
+def test_request_slot_name_must_be_an_identifier():
+    from demijohn import RequestSlot
+
+    with pytest.raises(ValueError, match="identifier"):
+        RequestSlot("not-a-name")

@@ -27,7 +27,7 @@ from .httputil import (
 )
 from .plugins import JSONPlugin, Plugin
 from .answer import materialize
-from .plugins import claim_keyword, route_option
+from .plugins import RequestSlot, claim_keyword, route_option
 from .request import BaseRequest
 from .response import BaseResponse, HeaderProperty, HTTPError, HTTPResponse, abort, redirect
 from .route import Route
@@ -112,5 +112,5 @@ __all__ = [
     "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer", "MeinheldServer",
     "PasteServer", "TornadoServer", "TwistedServer", "RouterUnknownModeError",
     "CheetahTemplate", "cheetah_template", "cheetah_view",
-    "materialize", "claim_keyword", "route_option",
+    "materialize", "claim_keyword", "route_option", "RequestSlot",
 ]

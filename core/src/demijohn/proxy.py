@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, Union
 
+from . import environ_keys
+
 #: ``trusted_hops``: a number of proxies, or ``"all"`` to trust every entry (Bottle's way).
 Hops = Union[int, Literal["all"]]
 
@@ -135,7 +137,7 @@ def declare(config: Any) -> None:
 def policy_of(environ: dict[str, Any]) -> ProxyPolicy:
     """The policy of the app answering this request (``proxy.*`` in its config); trust
     nothing when there is no app."""
-    app = environ.get("bottle.app")
+    app = environ.get(environ_keys.APP)
     if app is None:
         return NO_PROXY
     config = app.config

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
-from demijohn import HTTPError, HTTPResponse, PluginError, claim_keyword, request, response, route_option
+from demijohn import HTTPError, HTTPResponse, PluginError, RequestSlot, claim_keyword, request, response, route_option
 from demijohn.proxy import ProxyPolicy
 
 from .backends import (
@@ -270,7 +270,7 @@ class SessionPlugin:
         self.keyword = keyword
         self.trust_proxy = trust_proxy
         self.name = "session" if keyword == "session" else f"session_{keyword}"
-        self._environ_key = f"bottle.request.ext.{keyword}"
+        self._slot = RequestSlot(keyword)
 
     def setup(self, app: Any) -> None:
         """Refuse a second plugin that claims the same keyword."""
@@ -302,15 +302,13 @@ class SessionPlugin:
             return callback
         required = options["required"]
         passes_keyword = self.keyword in route.get_callback_args()
-        keyword, environ_key = self.keyword, self._environ_key
+        keyword, slot = self.keyword, self._slot
         backend, cookie_name = self.backend, self.cookie_name
 
         @functools.wraps(callback)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             session = Session(backend, cookie_name, required)
-            # Where `request.<keyword> = x` stores it (the documented location), written
-            # directly: one dict store instead of a trip through the context proxy.
-            request.environ[environ_key] = session
+            slot.set(session)  # request.<keyword>
             if passes_keyword:
                 kwargs[keyword] = session
             try:
