@@ -6,6 +6,7 @@ Everything here runs at construction or `apply` time, never per request.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from demijohn import PluginError
@@ -16,26 +17,16 @@ DEFAULT_STATUSES = frozenset({200, 203, 300, 301, 404, 410})
 ROUTE_OPTIONS = frozenset({"ttl", "vary", "tags", "key", "statuses", "authorization"})
 
 
+@dataclass(frozen=True, slots=True)
 class RouteCache:
     """The cache settings of one route, resolved once at `apply` time."""
 
-    __slots__ = ("authorization", "key", "statuses", "tags", "ttl", "vary")
-
-    def __init__(
-        self,
-        ttl: float,
-        vary: tuple[str, ...],
-        tags: tuple[str, ...],
-        key: KeyFunction | None,
-        statuses: frozenset[int],
-        authorization: bool,
-    ) -> None:
-        self.ttl = ttl
-        self.vary = vary
-        self.tags = tags
-        self.key = key
-        self.statuses = statuses
-        self.authorization = authorization
+    ttl: float
+    vary: tuple[str, ...]
+    tags: tuple[str, ...]
+    key: KeyFunction | None
+    statuses: frozenset[int]
+    authorization: bool
 
     def tags_for(self, path: str) -> tuple[str, ...]:
         """The index names an entry of this route is stored under: its path and tags."""

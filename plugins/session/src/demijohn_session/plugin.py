@@ -73,12 +73,14 @@ class SessionPlugin:
                 raise SessionError("SessionPlugin: samesite='None' needs secure=True or None; browsers drop it otherwise.")
         self.backend = backend
         self.cookie_name = cookie_name
-        self.max_age = max_age
-        self.path = path
-        self.domain = domain
-        self.secure = secure
-        self.httponly = httponly
-        self.samesite = samesite
+        self.secure = secure  # None: decided per request (Secure over HTTPS)
+        # The cookie's attributes, built once: where it is valid (also to delete it), and the rest.
+        self.cookie_scope: dict[str, Any] = {"path": path} if domain is None else {"path": path, "domain": domain}
+        self.cookie_attributes: dict[str, Any] = {**self.cookie_scope, "httponly": httponly}
+        if samesite is not None:
+            self.cookie_attributes["samesite"] = samesite
+        if max_age is not None:
+            self.cookie_attributes["max_age"] = max_age
         self.keyword = keyword
         self.trust_proxy = trust_proxy
         self.name = "session" if keyword == "session" else f"session_{keyword}"
@@ -161,7 +163,7 @@ class SessionPlugin:
             if session._id is not None:
                 self.backend.delete(session._id)
             if session._had_cookie:
-                target.delete_cookie(self.cookie_name, **self._cookie_scope())
+                target.delete_cookie(self.cookie_name, **self.cookie_scope)
             return
         encoded = session.encode()  # a clear SessionError for non-JSON values, before the backend
         try:
@@ -181,21 +183,9 @@ class SessionPlugin:
         session._loaded_json, session._force_save = encoded, False
         target.set_cookie(self.cookie_name, value, **self._cookie_attributes())
 
-    def _cookie_scope(self) -> dict[str, Any]:
-        scope: dict[str, Any] = {"path": self.path}
-        if self.domain is not None:
-            scope["domain"] = self.domain
-        return scope
-
     def _cookie_attributes(self) -> dict[str, Any]:
-        attributes = self._cookie_scope()
-        attributes["httponly"] = self.httponly
-        attributes["secure"] = self._is_https() if self.secure is None else self.secure
-        if self.samesite is not None:
-            attributes["samesite"] = self.samesite
-        if self.max_age is not None:
-            attributes["max_age"] = self.max_age
-        return attributes
+        secure = self._is_https() if self.secure is None else self.secure
+        return {**self.cookie_attributes, "secure": secure}
 
     def _is_https(self) -> bool:
         """Whether the request came over HTTPS: `request.scheme` under the app's proxy policy,

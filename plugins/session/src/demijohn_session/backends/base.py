@@ -11,16 +11,6 @@ from typing import Any, Protocol, runtime_checkable
 
 from demijohn import DemijohnError
 
-__all__ = [
-    "DEFAULT_TTL",
-    "MIN_SECRET_LENGTH",
-    "SessionBackend",
-    "SessionBackendUnavailable",
-    "SessionEnded",
-    "SessionError",
-    "SessionTooLarge",
-    "dumps",
-]
 
 log = logging.getLogger("demijohn_session")
 
