@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from demijohn import PluginError
 
@@ -79,7 +79,7 @@ def check_key(value: Any, where: str) -> KeyFunction | None:
     """None or a key function."""
     if value is not None and not callable(value):
         raise TypeError(f"{where} {value!r} is not callable; pass a function (request) -> str")
-    return value
+    return cast("KeyFunction | None", value)
 
 
 def check_statuses(value: Any, where: str) -> frozenset[int]:

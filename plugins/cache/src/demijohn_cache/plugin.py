@@ -7,10 +7,10 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, overload
 
-from demijohn import (HTTPError, HTTPResponse, JSONPlugin, TemplatePlugin, claim_keyword, materialize, request, response,
-                      route_option)
+from demijohn import (App, HTTPError, HTTPResponse, JSONPlugin, Route, TemplatePlugin, claim_keyword, materialize, request,
+                      response, route_option)
 
 from ._entries import Entry, etag_for, etag_matches, forbids_storing, vary_names
 from ._health import Health
@@ -31,6 +31,16 @@ from .backends import Backend, CacheBackendError, MemoryBackend
 __all__ = ["CachePlugin"]
 
 T = TypeVar("T")
+
+
+class Serializer(Protocol):
+    """What `memoize(serializer=...)` needs: the `json` module, `pickle` for trusted data..."""
+
+    def dumps(self, obj: Any, /) -> str | bytes:
+        """The stored form of a result."""
+
+    def loads(self, data: bytes, /) -> Any:
+        """The result back from its stored form; `ValueError` when it cannot be read."""
 
 # The plugins that turn a result into a str: the cache applies them inside itself.
 SHAPING_PLUGINS = (JSONPlugin, TemplatePlugin)
@@ -93,11 +103,11 @@ class CachePlugin:
 
     # -- plugin protocol -------------------------------------------------------------
 
-    def setup(self, app: Any) -> None:
+    def setup(self, app: App) -> None:
         """Refuse a second plugin that claims the `cache` route keyword."""
         claim_keyword(app, self)
 
-    def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+    def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """Wrap GET/HEAD routes that opt in; return every other callback unchanged."""
         settings = self._route_settings(route)
         if settings is None:
@@ -137,14 +147,22 @@ class CachePlugin:
         """Drop every entry of the backend (under its prefix, for Redis)."""
         self.backend.clear()
 
+    @overload
+    def memoize(self, func: Callable[..., T], *, ttl: float | None = None, tags: Iterable[str] = (),
+                serializer: Serializer = json) -> Callable[..., T]: ...
+
+    @overload
+    def memoize(self, func: None = None, *, ttl: float | None = None, tags: Iterable[str] = (),
+                serializer: Serializer = json) -> Callable[[Callable[..., T]], Callable[..., T]]: ...
+
     def memoize(
         self,
         func: Callable[..., T] | None = None,
         *,
         ttl: float | None = None,
         tags: Iterable[str] = (),
-        serializer: Any = json,
-    ) -> Any:
+        serializer: Serializer = json,
+    ) -> Callable[..., T] | Callable[[Callable[..., T]], Callable[..., T]]:
         """Cache a plain function's results in the plugin's backend, keyed by its arguments.
 
         Use as `@plugin.memoize` or `@plugin.memoize(ttl=30, tags=['users'])`. Arguments
@@ -192,7 +210,7 @@ class CachePlugin:
 
     # -- the request path ------------------------------------------------------------
 
-    def _route_settings(self, route: Any) -> RouteCache | None:
+    def _route_settings(self, route: Route) -> RouteCache | None:
         if route.method not in ("GET", "HEAD", "ANY"):
             return None
         option = route_option(route, self.keyword, ROUTE_OPTIONS, missing=self.all_routes, plugin=self)
@@ -200,7 +218,7 @@ class CachePlugin:
             return None
         return resolve_route_option(option, f"route {route.method} {route.rule!r}: cache=", self)
 
-    def _render_inside(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+    def _render_inside(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """`callback`, with the result-shaping plugins that wrap this plugin (the route's
         JSON and template plugins) applied inside it: the cache then stores the answer that
         is sent (the JSON the app's `json_dumps` makes, the rendered page), and those outer

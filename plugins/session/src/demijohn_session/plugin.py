@@ -7,7 +7,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from demijohn import HTTPError, HTTPResponse, PluginError, RequestSlot, claim_keyword, request, response, route_option
+from demijohn import (App, BaseResponse, HTTPError, HTTPResponse, PluginError, RequestSlot, Route, claim_keyword, request,
+                      response, route_option)
 from demijohn.proxy import ProxyPolicy
 
 from .backends import SessionBackend, SessionBackendUnavailable, SessionEnded, SessionError, SessionTooLarge
@@ -86,7 +87,7 @@ class SessionPlugin:
         self.name = "session" if keyword == "session" else f"session_{keyword}"
         self._slot = RequestSlot(keyword)
 
-    def setup(self, app: Any) -> None:
+    def setup(self, app: App) -> None:
         """Refuse a second plugin that claims the same keyword."""
         claim_keyword(app, self)
 
@@ -96,7 +97,7 @@ class SessionPlugin:
         if callable(close):
             close()
 
-    def route_options(self, route: Any) -> dict[str, Any] | None:
+    def route_options(self, route: Route) -> dict[str, bool] | None:
         """The route's ``session=`` config as options, or None when the route opted out."""
         config = route_option(route, self.keyword, _ROUTE_OPTIONS, missing=True, plugin=self)
         if config is None:
@@ -109,7 +110,7 @@ class SessionPlugin:
             )
         return {"required": required}
 
-    def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+    def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """Wrap ``callback`` so it runs with a lazily loaded session that is saved afterwards."""
         options = self.route_options(route)
         if options is None:
@@ -137,14 +138,14 @@ class SessionPlugin:
 
         return wrapper
 
-    def _finish(self, session: Session, target: Any) -> None:
+    def _finish(self, session: Session, target: BaseResponse) -> None:
         """Save the session into ``target``, the answer that is sent; an ``HTTPResponse``
         replaces the headers of ``response``, so it gets ``Vary: Cookie`` here."""
         if session.loaded and target is not response:
             vary_cookie(target)
         self._save(session, target)
 
-    def _save(self, session: Session, target: Any) -> None:
+    def _save(self, session: Session, target: BaseResponse) -> None:
         """Persist a changed session and set or drop its cookie on ``target`` (a response)."""
         if not session.modified:
             return
@@ -158,7 +159,7 @@ class SessionPlugin:
                 raise self._unavailable(error) from error
             log.warning("session store unavailable; changes to the session on %s are lost", request.path)
 
-    def _write(self, session: Session, target: Any) -> None:
+    def _write(self, session: Session, target: BaseResponse) -> None:
         if not session.data:
             if session._id is not None:
                 self.backend.delete(session._id)

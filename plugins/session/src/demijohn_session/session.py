@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from demijohn import request, response
+from demijohn import BaseResponse, request, response
 
 from .backends import SessionBackend, SessionBackendUnavailable, SessionError, dumps
 
@@ -15,7 +15,7 @@ __all__ = ["Session", "vary_cookie"]
 log = logging.getLogger("demijohn_session")
 
 
-def vary_cookie(target: Any) -> None:
+def vary_cookie(target: BaseResponse) -> None:
     """Add ``Cookie`` to the ``Vary`` header of ``target`` (a response) unless it is there."""
     listed = ",".join(target.headers.getall("Vary"))
     if "cookie" not in {name.strip().lower() for name in listed.split(",")}:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 __all__ = ["Backend", "CacheBackendError"]
 
@@ -31,13 +31,13 @@ class Backend(Protocol):
     def clear(self) -> None:
         """Drop every entry this backend holds (under its prefix, for Redis)."""
 
-    def acquire(self, key: str, timeout: float, wait: float) -> Any | None:
+    def acquire(self, key: str, timeout: float, wait: float) -> object | None:
         """Take the lock for `key`, waiting up to `wait` seconds; return a token or None.
 
         The lock expires by itself after `timeout` seconds when the backend supports it.
         """
 
-    def release(self, key: str, token: Any) -> None:
+    def release(self, key: str, token: object) -> None:
         """Give back a lock taken with `acquire`."""
 
     def close(self) -> None:

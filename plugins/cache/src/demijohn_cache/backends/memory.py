@@ -6,7 +6,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["MemoryBackend"]
 
@@ -77,7 +77,7 @@ class MemoryBackend:
             self._entries.clear()
             self._tags.clear()
 
-    def acquire(self, key: str, timeout: float, wait: float) -> Any | None:
+    def acquire(self, key: str, timeout: float, wait: float) -> object | None:
         """Take the per-key lock, blocking up to `wait` seconds (`timeout` is unused here)."""
         with self._locks_mutex:
             slot = self._locks.setdefault(key, [threading.Lock(), 0])
@@ -87,10 +87,11 @@ class MemoryBackend:
         self._forget_lock(key, slot)
         return None
 
-    def release(self, key: str, token: Any) -> None:
+    def release(self, key: str, token: object) -> None:
         """Release the per-key lock taken with `acquire`."""
-        token[0].release()
-        self._forget_lock(key, token)
+        slot = cast("list[Any]", token)  # the [lock, users] pair acquire() returned
+        slot[0].release()
+        self._forget_lock(key, slot)
 
     def close(self) -> None:
         """Nothing to free in memory."""

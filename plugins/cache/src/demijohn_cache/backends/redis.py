@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from demijohn.extras import import_extra, redis_client
 
@@ -63,6 +63,7 @@ class RedisBackend:
         socket_timeout: float = 1.0,
         poll_interval: float = 0.005,
     ) -> None:
+        self.client: redis.Redis
         if isinstance(url_or_client, str):
             self.client, module = redis_client(url_or_client, socket_timeout, "demijohn-cache", "RedisBackend")
             self._owns_client = True
@@ -134,7 +135,7 @@ class RedisBackend:
         except self._errors as error:
             raise CacheBackendError(f"Redis clear failed: {error}") from error
 
-    def acquire(self, key: str, timeout: float, wait: float) -> Any | None:
+    def acquire(self, key: str, timeout: float, wait: float) -> object | None:
         """Take the lock with `SET NX PX`, polling up to `wait` seconds; return the token."""
         token = os.urandom(16).hex()
         name = self._lock_key(key)
@@ -152,10 +153,10 @@ class RedisBackend:
         except self._errors as error:
             raise CacheBackendError(f"Redis lock failed: {error}") from error
 
-    def release(self, key: str, token: Any) -> None:
+    def release(self, key: str, token: object) -> None:
         """Release the lock if it is still ours."""
         try:
-            self._release(keys=[self._lock_key(key)], args=[token])
+            self._release(keys=[self._lock_key(key)], args=[str(token)])  # the hex str acquire() returned
         except self._errors as error:
             raise CacheBackendError(f"Redis unlock failed: {error}") from error
 

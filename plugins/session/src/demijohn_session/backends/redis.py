@@ -60,6 +60,7 @@ class RedisBackend:
         self.prefix = prefix
         self.ttl = ttl
         self._signer = Signer(secret_keys(secret_or_secrets, "RedisBackend"), salt=self.salt)
+        self.client: redis.Redis
         if isinstance(url_or_client, str):
             self.client, module = redis_client(url_or_client, timeout, "demijohn-session", "RedisBackend")
             self._owns_client = True
