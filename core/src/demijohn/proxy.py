@@ -148,6 +148,13 @@ def policy_of(environ: dict[str, Any]) -> ProxyPolicy:
     return _policy(hops, headers if headers is None or isinstance(headers, (str, frozenset)) else tuple(headers))
 
 
+def origin_of(environ: dict[str, Any]) -> tuple[str, str]:
+    """``(request.scheme, request.host)`` with one look-up of the app's policy: for code on
+    the hot path that needs both (a cache key, say)."""
+    policy = policy_of(environ)
+    return policy.scheme(environ), policy.host(environ)
+
+
 @lru_cache(maxsize=32)  # a pure function of two config values: built once, not per request
 def _policy(hops: Any, headers: Any) -> ProxyPolicy:
     if headers is None:
@@ -155,4 +162,4 @@ def _policy(hops: Any, headers: Any) -> ProxyPolicy:
     return ProxyPolicy(trusted_hops(hops), forwarded_headers(headers))
 
 
-__all__ = ["ProxyPolicy", "NO_PROXY", "policy_of", "declare", "trusted_hops", "forwarded_headers"]
+__all__ = ["ProxyPolicy", "NO_PROXY", "policy_of", "origin_of", "declare", "trusted_hops", "forwarded_headers"]

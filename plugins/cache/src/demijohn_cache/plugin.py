@@ -11,6 +11,7 @@ from typing import Any, Protocol, TypeVar, overload
 
 from demijohn import (App, HTTPError, HTTPResponse, JSONPlugin, Route, TemplatePlugin, claim_keyword, materialize, request,
                       response, route_option)
+from demijohn.proxy import origin_of
 
 from ._entries import Entry, etag_for, etag_matches, forbids_storing, vary_names
 from ._health import Health
@@ -232,8 +233,8 @@ class CachePlugin:
 
     def _response_key(self, settings: RouteCache) -> str:
         if settings.key is None:
-            where = origin(request.scheme, request.host)
-            return primary_key(request.method, where, request.environ, settings.vary)
+            environ = request.environ
+            return primary_key(request.method, origin(*origin_of(environ)), environ, settings.vary)
         raw = settings.key(request)
         if not isinstance(raw, str):
             raise TypeError(f"cache key function {settings.key!r} returned {raw!r}; return a str")
