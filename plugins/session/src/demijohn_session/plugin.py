@@ -33,8 +33,9 @@ class SessionPlugin:
     ``backend`` is a :class:`CookieBackend`, a :class:`RedisBackend` or any
     :class:`SessionBackend`. The cookie options map to ``Set-Cookie`` attributes;
     ``max_age=None`` makes a browser-session cookie. ``secure=None`` sets ``Secure`` when
-    the request came over HTTPS, judged by ``X-Forwarded-Proto`` only with
-    ``trust_proxy=True`` (behind a proxy you control). Per route: ``session=False`` leaves
+    the request came over HTTPS: ``request.scheme`` under the app's proxy policy, or
+    ``X-Forwarded-Proto`` whatever the policy with ``trust_proxy=True`` (behind a proxy you
+    control). Per route: ``session=False`` leaves
     the route out, ``session={'required': False}`` runs it with an empty unsaved session
     instead of answering 503 when the store is down.
     """
