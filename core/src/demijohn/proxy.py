@@ -141,7 +141,9 @@ def policy_of(environ: dict[str, Any]) -> ProxyPolicy:
     if app is None:
         return NO_PROXY
     config = app.config
-    hops = config.get("proxy.trusted_hops", 0)
+    if "proxy.trusted_hops" not in config:  # the common case, answered without a KeyError raised inside get()
+        return NO_PROXY
+    hops = config["proxy.trusted_hops"]
     if not hops:
         return NO_PROXY
     headers = config.get("proxy.headers")
