@@ -75,7 +75,7 @@ class ProxyPolicy:
     def scheme(self, environ: dict[str, Any]) -> str:
         """``'http'`` or ``'https'``: the trusted ``X-Forwarded-Proto`` if it is one of
         those two, else the server's ``wsgi.url_scheme``."""
-        forwarded = self._trusted(environ, "proto")
+        forwarded = self._trusted(environ, "proto") if self.trusted_hops else None  # no call when none is
         if forwarded and forwarded[0].lower() in _SCHEMES:
             return forwarded[0].lower()
         return str(environ.get("wsgi.url_scheme", "http"))
@@ -83,7 +83,7 @@ class ProxyPolicy:
     def host(self, environ: dict[str, Any]) -> str:
         """The host (and port) the client addressed: the trusted ``X-Forwarded-Host`` if it
         is a well-formed host, else ``Host``, else the server's name and port."""
-        forwarded = self._trusted(environ, "host")
+        forwarded = self._trusted(environ, "host") if self.trusted_hops else None
         if forwarded and _HOST.match(forwarded[0]):
             return forwarded[0]
         host = environ.get("HTTP_HOST")
@@ -154,6 +154,9 @@ def origin_of(environ: dict[str, Any]) -> tuple[str, str]:
     """``(request.scheme, request.host)`` with one look-up of the app's policy: for code on
     the hot path that needs both (a cache key, say)."""
     policy = policy_of(environ)
+    host = environ.get("HTTP_HOST")
+    if policy is NO_PROXY and host:  # the common case, as scheme() and host() answer it, without two calls
+        return str(environ.get("wsgi.url_scheme", "http")), str(host)
     return policy.scheme(environ), policy.host(environ)
 
 
