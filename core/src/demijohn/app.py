@@ -73,7 +73,8 @@ class App:
         self.config.meta_set("request.max_path", "filter", path_limit(self.router))
         self.error_handler: dict[int, Callable[[HTTPError], Any]] = {}
         self.plugins: list[Any] = []
-        self._materialize = Materializer(self._render_error, self._internal_error, lambda: self.catchall)
+        # The bound __call__: a plain method call per request, cheaper than calling the instance (*hello*).
+        self._materialize = Materializer(self._render_error, self._internal_error, lambda: self.catchall).__call__
         if autojson:
             self.install(JSONPlugin())
         self.install(TemplatePlugin())  # leaves routes without template= unwrapped (identity)
