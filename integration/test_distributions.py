@@ -230,5 +230,5 @@ def test_redis_backend_without_the_extra_says_which_extra_to_install(plugin_venv
                           timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
-        f"ModuleNotFoundError: RedisBackend needs the Redis client, which is not installed: "
+        f"ModuleNotFoundError: RedisBackend needs redis, which is not installed: "
         f"pip install '{name}[redis]'")

@@ -176,15 +176,14 @@ def test_example_plugin_of_the_authors_guide_passes_the_kit(pytester: pytest.Pyt
         from timing_plugin import TimingPlugin
 
         class TestTimingPlugin(PluginConformance):
-            route_config = {"timing": True}
-            unconcerned_route_config = {}
-            volatile_headers = frozenset({"x-elapsed"})
+            unconcerned_route_config = {"timing": False}
+            volatile_headers = frozenset({"server-timing"})
 
             def make_plugin(self):
                 return TimingPlugin()
 
             def make_conflicting_plugin(self):
-                return TimingPlugin()
+                return TimingPlugin(metric="other")
     """)
     pytester.syspathinsert()
     result = pytester.runpytest(*INNER)

@@ -116,3 +116,16 @@ def test_the_policy_works_on_a_bare_environ() -> None:
     environ = {"HTTP_X_FORWARDED_FOR": "1.2.3.4", "HTTP_X_FORWARDED_PROTO": "HTTPS", "HTTP_X_FORWARDED_HOST": "a.b",
                "REMOTE_ADDR": "10.0.0.1"}
     assert (policy.client_route(environ), policy.scheme(environ), policy.host(environ)) == (["1.2.3.4"], "https", "a.b")
+
+
+@pytest.mark.parametrize("environ", [
+    {"HTTP_HOST": "a.example:8080", "wsgi.url_scheme": "https"},
+    {"HTTP_HOST": "", "SERVER_NAME": "srv", "SERVER_PORT": "8080", "wsgi.url_scheme": "http"},
+    {"SERVER_NAME": "srv", "SERVER_PORT": "80"},
+])
+def test_origin_of_is_request_scheme_and_host(environ):
+    from demijohn.proxy import origin_of
+    from demijohn.request import BaseRequest
+
+    request = BaseRequest(environ)
+    assert origin_of(environ) == (request.scheme, request.host)

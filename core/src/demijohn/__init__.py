@@ -26,6 +26,8 @@ from .httputil import (
     path_shift,
 )
 from .plugins import JSONPlugin, Plugin
+from .answer import materialize
+from .plugins import RequestSlot, claim_keyword, route_option
 from .request import BaseRequest
 from .response import BaseResponse, HeaderProperty, HTTPError, HTTPResponse
 from .route import Route, makelist
@@ -115,4 +117,5 @@ __all__ = [
     "CherryPyServer", "DieselServer", "EventletServer", "FapwsServer", "FlupFCGIServer", "MeinheldServer",
     "PasteServer", "TornadoServer", "TwistedServer", "RouterUnknownModeError",
     "CheetahTemplate", "cheetah_template", "cheetah_view",
+    "materialize", "claim_keyword", "route_option", "RequestSlot",
 ]

@@ -7,12 +7,11 @@ which ``bench/`` scenario it serves.
 from __future__ import annotations
 
 import functools
-import itertools
 import sys
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, overload
+from typing import TYPE_CHECKING, Any, Callable, Iterable, overload
 
-from .context import LocalResponse, current, request
+from .context import current, request
 from .datastructures import ConfigDict
 from .decorators import AnyPlugin, Callback, ErrorHandler, InstalledPlugin, PluginSelection, RouteVerb, Rules
 from .errors import NotAPluginError, RouteReset
@@ -25,7 +24,8 @@ from .route import Route, makelist
 from .router import Router, path_limit, yieldroutes
 from .state import DebugFlag
 from .templates import TemplatePlugin
-from .body_iterators import ContextIterator, FileIterator, close_body
+from .answer import Materializer
+from .body_iterators import close_body
 from .mounting import mount_segments, mountpoint
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ class App:
         self.config.meta_set("request.max_path", "filter", path_limit(self.router))
         self.error_handler: dict[int, Callable[[HTTPError], object]] = {}
         self.plugins: list[AnyPlugin] = []
+        # The bound __call__: a plain method call per request, cheaper than calling the instance (*hello*).
+        self._materialize = Materializer(self._render_error, self._internal_error, lambda: self.catchall).__call__
         if autojson:
             self.install(JSONPlugin())
         self.install(TemplatePlugin())  # leaves routes without template= unwrapped (identity)
@@ -367,82 +369,12 @@ class App:
             report.apply(response)
             return self.default_error_handler(report)
 
-    def _cast(self, out: Any, response: BaseResponse) -> Iterable[bytes]:
-        """Turn a callback's result into an iterable of bytes, setting ``Content-Length``
-        where it is known. str and bytes are the common case and come first (*hello*)."""
-        if type(out) is str:
-            out = out.encode(response.charset) if "Content-Type" in response._headers else out.encode()
-        if type(out) is bytes:
-            if "Content-Length" not in response._headers:
-                response._headers["Content-Length"] = [str(len(out))]
-            return [out]
-        if not out:
-            if "Content-Length" not in response._headers:
-                response._headers["Content-Length"] = ["0"]
-            return []
-        if isinstance(out, (str, bytes)):  # subclasses of str and bytes
-            return self._cast(str(out) if isinstance(out, str) else bytes(out), response)
-        if isinstance(out, (tuple, list)) and isinstance(out[0], (bytes, str)):
-            return self._cast(out[0][0:0].join(out), response)
-        if isinstance(out, HTTPError):
-            return self._cast(self._render_error(out, response), response)
-        if isinstance(out, HTTPResponse):
-            out.apply(response)
-            return self._cast(out.body, response)
-        if isinstance(out, LocalResponse):  # the global `response`, returned: send its body, as Bottle does
-            return self._cast(response.body, response)
-        if hasattr(out, "read"):
-            file_wrapper: Callable[[Any], Iterable[bytes]] | None = request.environ.get("wsgi.file_wrapper")
-            if file_wrapper is not None:
-                return file_wrapper(out)
-            return FileIterator(out)
-        if isinstance(out, (dict, int, float)):  # Bottle's page says "Unhandled exception" here: apps look for it
-            return self._cast(HTTPError(500, f"Unhandled exception: Unsupported response type {type(out).__name__}: "
-                                             "return str, bytes, an iterable of them, a file, or a dict with the "
-                                             "JSON plugin."), response)
-        return self._cast_iterable(out, response)
-
-    def _cast_iterable(self, out: Any, response: BaseResponse) -> Iterable[bytes]:
-        """Pull the first chunk before ``start_response`` so an error in it becomes a
-        proper error page; then stream the rest."""
-        iterator = iter(out)
-        try:
-            first = next(iterator)
-            while not first:
-                first = next(iterator)
-        except StopIteration:
-            close_body(out)
-            return self._cast("", response)
-        except HTTPResponse as answer:
-            close_body(out)
-            return self._cast(answer, response)
-        except (KeyboardInterrupt, SystemExit, MemoryError):
-            raise
-        except Exception as error:
-            close_body(out)
-            if not self.catchall:
-                raise
-            return self._cast(self._internal_error(request.environ, error), response)
-        if isinstance(first, HTTPResponse):
-            close_body(out)
-            return self._cast(first, response)
-        if isinstance(first, bytes):
-            chunks: Iterator[bytes] = itertools.chain([first], iterator)
-        elif isinstance(first, str):
-            charset = response.charset
-            chunks = (chunk.encode(charset) for chunk in itertools.chain([first], iterator))
-        else:
-            close_body(out)
-            return self._cast(HTTPError(500, f"Unsupported response type {type(first).__name__} in a streamed body: "
-                                             "yield str or bytes."), response)
-        return ContextIterator(chunks, out, current.get())
-
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI entry point (``app(environ, start_response)`` does the same)."""
         response = BaseResponse()
         token = current.set((environ, response))
         try:
-            out = self._cast(self._handle(environ, response), response)
+            out = self._materialize(self._handle(environ, response), response)
             if response._status_code in BODYLESS_STATUSES or environ["REQUEST_METHOD"] == "HEAD":
                 close_body(out)
                 out = []

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, Union
 
+from . import environ_keys
+
 #: ``trusted_hops``: a number of proxies, or ``"all"`` to trust every entry (Bottle's way).
 Hops = Union[int, Literal["all"]]
 
@@ -73,7 +75,7 @@ class ProxyPolicy:
     def scheme(self, environ: dict[str, Any]) -> str:
         """``'http'`` or ``'https'``: the trusted ``X-Forwarded-Proto`` if it is one of
         those two, else the server's ``wsgi.url_scheme``."""
-        forwarded = self._trusted(environ, "proto")
+        forwarded = self._trusted(environ, "proto") if self.trusted_hops else None  # no call when none is
         if forwarded and forwarded[0].lower() in _SCHEMES:
             return forwarded[0].lower()
         return str(environ.get("wsgi.url_scheme", "http"))
@@ -81,7 +83,7 @@ class ProxyPolicy:
     def host(self, environ: dict[str, Any]) -> str:
         """The host (and port) the client addressed: the trusted ``X-Forwarded-Host`` if it
         is a well-formed host, else ``Host``, else the server's name and port."""
-        forwarded = self._trusted(environ, "host")
+        forwarded = self._trusted(environ, "host") if self.trusted_hops else None
         if forwarded and _HOST.match(forwarded[0]):
             return forwarded[0]
         host = environ.get("HTTP_HOST")
@@ -135,15 +137,27 @@ def declare(config: Any) -> None:
 def policy_of(environ: dict[str, Any]) -> ProxyPolicy:
     """The policy of the app answering this request (``proxy.*`` in its config); trust
     nothing when there is no app."""
-    app = environ.get("bottle.app")
+    app = environ.get(environ_keys.APP)
     if app is None:
         return NO_PROXY
     config = app.config
-    hops = config.get("proxy.trusted_hops", 0)
+    if "proxy.trusted_hops" not in config:  # the common case, answered without a KeyError raised inside get()
+        return NO_PROXY
+    hops = config["proxy.trusted_hops"]
     if not hops:
         return NO_PROXY
     headers = config.get("proxy.headers")
     return _policy(hops, headers if headers is None or isinstance(headers, (str, frozenset)) else tuple(headers))
+
+
+def origin_of(environ: dict[str, Any]) -> tuple[str, str]:
+    """``(request.scheme, request.host)`` with one look-up of the app's policy: for code on
+    the hot path that needs both (a cache key, say)."""
+    policy = policy_of(environ)
+    host = environ.get("HTTP_HOST")
+    if policy is NO_PROXY and host:  # the common case, as scheme() and host() answer it, without two calls
+        return str(environ.get("wsgi.url_scheme", "http")), str(host)
+    return policy.scheme(environ), policy.host(environ)
 
 
 @lru_cache(maxsize=32)  # a pure function of two config values: built once, not per request
@@ -153,4 +167,4 @@ def _policy(hops: Any, headers: Any) -> ProxyPolicy:
     return ProxyPolicy(trusted_hops(hops), forwarded_headers(headers))
 
 
-__all__ = ["ProxyPolicy", "NO_PROXY", "policy_of", "declare", "trusted_hops", "forwarded_headers"]
+__all__ = ["ProxyPolicy", "NO_PROXY", "policy_of", "origin_of", "declare", "trusted_hops", "forwarded_headers"]

@@ -24,9 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .datastructures import WSGIHeaderDict
-
-#: The environ key holding the set of header names the answer depended on.
-VARIES_KEY = "demijohn.request.varies"
+from .environ_keys import VARIES as VARIES_KEY
 
 #: Environ keys of the headers that identify the client, and their header names: reading
 #: them through the request is recorded without being declared.

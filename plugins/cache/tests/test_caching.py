@@ -257,3 +257,17 @@ def test_all_routes_mode_caches_routes_without_the_keyword(backend):
         client.get("/a")
         client.get("/b")
     assert calls == ["a", "b", "b"]
+
+
+def test_origin_follows_the_apps_proxy_policy(backend):
+    app, calls = counted_app(CachePlugin(backend))
+    client = Client(app)
+    client.get("/items", headers={"X-Forwarded-Host": "a.example"})
+    untrusted = client.get("/items", headers={"X-Forwarded-Host": "b.example"})
+    assert untrusted.headers["X-Cache"] == "HIT"  # ignored by the app too: the same answer
+    app.config["proxy.trusted_hops"] = 1
+    app.config["proxy.headers"] = "for, proto, host"
+    first = client.get("/items", headers={"X-Forwarded-Host": "a.example", "X-Forwarded-Proto": "https"})
+    other_host = client.get("/items", headers={"X-Forwarded-Host": "b.example", "X-Forwarded-Proto": "https"})
+    assert (first.headers["X-Cache"], other_host.headers["X-Cache"]) == ("MISS", "MISS")
+    assert len(calls) == 3

@@ -94,7 +94,7 @@ def test_validator_is_compiled_once_per_route_not_per_request(app: App, client: 
 
 
 def test_second_plugin_with_same_keyword_is_refused(app: App) -> None:
-    with pytest.raises(PluginError, match="already passes the keyword 'body'"):
+    with pytest.raises(PluginError, match="already claims the route keyword 'body'"):
         app.install(JSONSchemaPlugin())
 
 

@@ -308,6 +308,14 @@ def test_forwarded_proto_sets_secure_when_proxy_is_trusted() -> None:
     assert morsel is not None and morsel["secure"] is True
 
 
+def test_forwarded_proto_sets_secure_when_the_app_trusts_the_proxy() -> None:
+    app = session_app(plugin())
+    app.config["proxy.trusted_hops"] = 1
+    app.config["proxy.headers"] = "proto"
+    morsel = set_cookie(Client(app).get("/set", query={"u": "a"}, headers={"X-Forwarded-Proto": "https"}))
+    assert morsel is not None and morsel["secure"] is True
+
+
 def test_secure_true_is_set_even_over_http() -> None:
     morsel = set_cookie(Client(session_app(plugin(secure=True))).get("/set", query={"u": "a"}))
     assert morsel is not None and morsel["secure"] is True

@@ -82,7 +82,7 @@ def make_route(engine, **config):
 
 def test_per_route_config_that_is_not_a_dict_is_refused(sqlite):
     app = make_route(sqlite, sqlalchemy="yes")
-    with pytest.raises(PluginError, match="sqlalchemy= must be a dict"):
+    with pytest.raises(PluginError, match="sqlalchemy=.yes. is not valid; pass True, False or a"):
         app.routes[0].call  # noqa: B018 - building the callback applies the plugin
 
 
@@ -148,3 +148,9 @@ def test_per_route_commit_that_is_not_a_bool_is_refused(sqlite):
     app = make_route(sqlite, sqlalchemy={"commit": "false"})
     with pytest.raises(PluginError, match=r"sqlalchemy\['commit'\] must be True or False"):
         app.routes[0].call  # noqa: B018
+
+
+@pytest.mark.parametrize("value", [True, None])
+def test_per_route_true_or_nothing_uses_the_plugin_defaults(sqlite, value):
+    app = make_route(sqlite, **({} if value is None else {"sqlalchemy": value}))
+    assert app.routes[0].call is not app.routes[0].callback  # wrapped: it takes the keyword

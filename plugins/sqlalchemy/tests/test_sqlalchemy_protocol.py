@@ -160,7 +160,7 @@ def test_any_plugin_claiming_the_keyword_conflicts(sqlite):
 
     app = App()
     app.install(OtherDatabasePlugin())
-    with pytest.raises(PluginError, match="already injects the keyword"):
+    with pytest.raises(PluginError, match="already claims the route keyword"):
         app.install(SQLAlchemyPlugin(sqlite))
 
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 MAGIC = b"DJC1"
 
@@ -64,26 +65,16 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
 
 
+@dataclass(slots=True)
 class Entry:
     """One stored response: status line, headers, body and when it was stored."""
 
-    __slots__ = ("body", "created", "headers", "owns_cache_control", "status_line", "ttl")
-
-    def __init__(
-        self,
-        status_line: str,
-        headers: list[tuple[str, str]],
-        body: bytes,
-        created: float,
-        ttl: float,
-        owns_cache_control: bool,
-    ) -> None:
-        self.status_line = status_line
-        self.headers = headers
-        self.body = body
-        self.created = created
-        self.ttl = ttl
-        self.owns_cache_control = owns_cache_control
+    status_line: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    created: float
+    ttl: float
+    owns_cache_control: bool
 
     @classmethod
     def build(

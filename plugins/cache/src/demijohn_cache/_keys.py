@@ -37,13 +37,12 @@ def canonical_query(query: str) -> str:
     return urlencode(sorted(parse_qsl(query, keep_blank_values=True), key=lambda pair: pair[0]))
 
 
-def origin(environ: dict[str, Any]) -> str:
-    """The scheme and host name the request was addressed to, read as `request.url` reads
-    them. Part of the key: an answer built from a forged `Host` or `X-Forwarded-Host` (an
-    absolute `Location`, a link) then only ever reaches the client that forged it. A numeric
-    port is left out, so processes listening on different ports of one host share entries."""
-    scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
-    host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+def origin(scheme: str, host: str) -> str:
+    """The scheme and host name the request was addressed to, as `request.scheme` and
+    `request.host` give them under the app's proxy policy. Part of the key: an answer built
+    from a forged `Host` (an absolute `Location`, a link) then only ever reaches the client
+    that forged it. A numeric port is left out, so processes listening on different ports of
+    one host share entries."""
     name, colon, port = host.rpartition(":")
     if colon and port.isdigit() and port.isascii() and not name.endswith(":"):  # not a bare IPv6 address
         host = name
@@ -68,9 +67,9 @@ def header_value(environ: dict[str, Any], name: str) -> str:
     return str(value)
 
 
-def primary_key(method: str, environ: dict[str, Any], vary: Iterable[str]) -> str:
-    """The default primary key: method, origin, full path, canonical query, varied headers."""
-    parts = [method, origin(environ), full_path(environ), canonical_query(environ.get("QUERY_STRING", ""))]
+def primary_key(method: str, where: str, environ: dict[str, Any], vary: Iterable[str]) -> str:
+    """The default primary key: method, origin (`where`), full path, canonical query, varied headers."""
+    parts = [method, where, full_path(environ), canonical_query(environ.get("QUERY_STRING", ""))]
     parts += [f"{name.lower()}:{header_value(environ, name)}" for name in vary]
     return "r:" + digest("\n".join(parts))
 

@@ -6,7 +6,8 @@ Everything here runs at construction or `apply` time, never per request.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
 from demijohn import PluginError
 
@@ -16,26 +17,16 @@ DEFAULT_STATUSES = frozenset({200, 203, 300, 301, 404, 410})
 ROUTE_OPTIONS = frozenset({"ttl", "vary", "tags", "key", "statuses", "authorization"})
 
 
+@dataclass(frozen=True, slots=True)
 class RouteCache:
     """The cache settings of one route, resolved once at `apply` time."""
 
-    __slots__ = ("authorization", "key", "statuses", "tags", "ttl", "vary")
-
-    def __init__(
-        self,
-        ttl: float,
-        vary: tuple[str, ...],
-        tags: tuple[str, ...],
-        key: KeyFunction | None,
-        statuses: frozenset[int],
-        authorization: bool,
-    ) -> None:
-        self.ttl = ttl
-        self.vary = vary
-        self.tags = tags
-        self.key = key
-        self.statuses = statuses
-        self.authorization = authorization
+    ttl: float
+    vary: tuple[str, ...]
+    tags: tuple[str, ...]
+    key: KeyFunction | None
+    statuses: frozenset[int]
+    authorization: bool
 
     def tags_for(self, path: str) -> tuple[str, ...]:
         """The index names an entry of this route is stored under: its path and tags."""
@@ -51,16 +42,9 @@ class Defaults(Protocol):
     statuses: frozenset[int]
 
 
-def resolve_route_option(option: Any, where: str, defaults: Defaults) -> RouteCache:
-    """Turn a route's `cache=` value (True or a dict) into its settings, or raise
-    `PluginError` saying which route and option is wrong and what would be right."""
-    if option is True:
-        option = {}
-    if not isinstance(option, dict):
-        raise PluginError(f"{where}{option!r} is not valid; pass True, False or a dict")
-    unknown = set(option) - ROUTE_OPTIONS
-    if unknown:
-        raise PluginError(f"{where}{{...}} has unknown option(s) {sorted(unknown)}; known options are {sorted(ROUTE_OPTIONS)}")
+def resolve_route_option(option: dict[str, Any], where: str, defaults: Defaults) -> RouteCache:
+    """Turn a route's `cache=` options (checked by `demijohn.route_option`) into its settings,
+    or raise `PluginError` saying which route and option is wrong and what would be right."""
     try:
         return RouteCache(
             ttl=check_ttl(option.get("ttl", defaults.ttl), where + "{'ttl': ...}"),
@@ -95,7 +79,7 @@ def check_key(value: Any, where: str) -> KeyFunction | None:
     """None or a key function."""
     if value is not None and not callable(value):
         raise TypeError(f"{where} {value!r} is not callable; pass a function (request) -> str")
-    return value
+    return cast("KeyFunction | None", value)
 
 
 def check_statuses(value: Any, where: str) -> frozenset[int]:

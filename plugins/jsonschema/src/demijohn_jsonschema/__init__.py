@@ -9,7 +9,7 @@ OpenAPI 3.1 document from the routes and ``OpenAPIPlugin`` serves it, and with
 
 from ._docs import SWAGGER_UI_VERSION, DocsPage
 from ._openapi import OpenAPIPlugin, openapi, parse_rule
-from ._plugin import JSONSchemaPlugin
+from .plugin import JSONSchemaPlugin
 from ._problems import PROBLEM_CONTENT_TYPE
 from ._schemas import DRAFTS, SchemaSource
 

@@ -17,7 +17,7 @@ from urllib.parse import urldefrag, urljoin
 from demijohn import App, HTTPError, PluginError, Route, request
 
 from ._docs import DocsPage
-from ._plugin import CONFIG_KEYS, JSONSchemaPlugin
+from .plugin import CONFIG_KEYS, JSONSchemaPlugin
 from ._problems import PROBLEM_CONTENT_TYPE, TITLES
 from ._schemas import LoadedSchema, SchemaSource, SchemaStore, walk_refs
 

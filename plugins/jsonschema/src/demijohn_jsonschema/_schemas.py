@@ -54,36 +54,34 @@ def resolve_draft(draft: str | type[Validator]) -> type[Validator]:
     raise PluginError(f"draft= must be a draft name or a jsonschema validator class, got {draft!r}")
 
 
-def walk_refs(node: Any, base: str) -> Iterator[tuple[str, str]]:
-    """Yield ``(base_uri, ref)`` for every ``$ref`` in a schema, following ``$id`` changes of base."""
+def _schema_nodes(node: Any, base: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every schema object in ``node`` with the base URI in force there (after its own ``$id``)."""
     if isinstance(node, Mapping):
         node_id = node.get("$id")
         if isinstance(node_id, str):
             base = urljoin(base, node_id)
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            yield base, ref
+        yield base, node
         for key, value in node.items():
             if key not in _DATA_KEYWORDS:
-                yield from walk_refs(value, base)
+                yield from _schema_nodes(value, base)
     elif isinstance(node, list):
         for item in node:
-            yield from walk_refs(item, base)
+            yield from _schema_nodes(item, base)
+
+
+def walk_refs(node: Any, base: str) -> Iterator[tuple[str, str]]:
+    """Yield ``(base_uri, ref)`` for every ``$ref`` in a schema, following ``$id`` changes of base."""
+    for where, schema in _schema_nodes(node, base):
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            yield where, ref
 
 
 def walk_ids(node: Any, base: str) -> Iterator[str]:
     """Yield the absolute URI of every ``$id`` in a schema (nested resources included)."""
-    if isinstance(node, Mapping):
-        node_id = node.get("$id")
-        if isinstance(node_id, str):
-            base = urljoin(base, node_id)
-            yield urldefrag(base).url
-        for key, value in node.items():
-            if key not in _DATA_KEYWORDS:
-                yield from walk_ids(value, base)
-    elif isinstance(node, list):
-        for item in node:
-            yield from walk_ids(item, base)
+    for where, schema in _schema_nodes(node, base):
+        if isinstance(schema.get("$id"), str):
+            yield urldefrag(where).url
 
 
 class LoadedSchema:

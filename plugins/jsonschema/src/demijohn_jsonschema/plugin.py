@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from demijohn import App, HTTPResponse, PluginError, Route, request, response
+from demijohn import App, HTTPResponse, PluginError, Route, claim_keyword, request, response
 from jsonschema.protocols import Validator
 from referencing import Registry
 
@@ -89,13 +89,7 @@ class JSONSchemaPlugin:
 
     def setup(self, app: App) -> None:
         """Refuse to share ``keyword`` with another installed plugin."""
-        for other in app.plugins:
-            if other is not self and getattr(other, "keyword", None) == self.keyword:
-                raise PluginError(
-                    f"JSONSchemaPlugin: another plugin ({type(other).__name__}) already passes "
-                    f"the keyword {self.keyword!r}; give one of them a different keyword=",
-                    self,
-                )
+        claim_keyword(app, self)
 
     def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
         """Wrap callbacks of routes that declare a schema; return any other callback unchanged."""
