@@ -5,6 +5,7 @@ plugin package installed outside this repository (through the ``pytest11`` entry
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import textwrap
 import venv
@@ -287,7 +288,11 @@ def test_kit_runs_from_a_plugin_package_installed_outside_the_repository(tmp_pat
     target = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(target)
     python = str(target / "bin" / "python")
-    install = subprocess.run([python, "-m", "pip", "install", "-q", str(CORE), str(package), "pytest"],
+    # A copy of the core: the py310-py313 envs run this test at once, and setuptools builds in the
+    # source tree's build/ folder, so building from one shared tree races ("File exists").
+    core = shutil.copytree(CORE, tmp_path / "core", ignore=shutil.ignore_patterns(
+        "build", "dist", "*.egg-info", "__pycache__", ".tox"))
+    install = subprocess.run([python, "-m", "pip", "install", "-q", str(core), str(package), "pytest"],
                              capture_output=True, text=True, env=environment, timeout=300)
     if install.returncode != 0:
         if IN_CI:
