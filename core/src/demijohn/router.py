@@ -260,13 +260,17 @@ class Router:
         400 when a wildcard value does not convert (``<id:int>`` overflow, say)."""
         method = environ["REQUEST_METHOD"]
         path = environ["PATH_INFO"] or "/"
-        methods = ("HEAD", "GET", "ANY") if method == "HEAD" else (method, "ANY")
-        if self._has_proxy:
-            methods = ("PROXY", *methods)
-        static = self.static
         if len(path) > self.max_path:  # before any regex runs: bounds what a rule can cost
             raise HTTPError(414, f"The request path is {len(path)} characters long, over the limit of "
                                  f"{self.max_path} (app.config['request.max_path']).")
+        static = self.static
+        if not self._has_proxy:  # a static rule of the request's own method wins at once (*hello*)
+            table = static.get(method)
+            if table is not None and path in table:
+                return table[path], {}
+        methods = ("HEAD", "GET", "ANY") if method == "HEAD" else (method, "ANY")
+        if self._has_proxy:
+            methods = ("PROXY", *methods)
         try:
             for candidate in methods:  # Bottle's precedence: per method, static rules before dynamic ones
                 table = static.get(candidate)
