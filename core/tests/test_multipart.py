@@ -424,3 +424,22 @@ def test_multipart_limits_read_from_a_settings_lookup():
     assert (limits.max_parts, limits.max_memory) == (7, 5)
     assert set(settings_seen) == {"request.multipart.max_parts", "request.multipart.max_header_size",
                                   "request.max_memory", "request.multipart.memfile_limit"}
+
+
+def _part_with_length(declared: str, content: bytes) -> bytes:
+    return (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n"
+            f"Content-Length: {declared}\r\n\r\n").encode() + content + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def test_a_part_longer_than_its_content_length_is_a_400():
+    body = _part_with_length("3", b"abcdef")
+    with pytest.raises(HTTPError) as raised:
+        parse_multipart(io.BytesIO(body), f"multipart/form-data; boundary={BOUNDARY}")
+    assert raised.value.status_code == 400
+    assert "longer than its Content-Length of 3 bytes" in raised.value.body
+
+
+def test_a_part_content_length_that_is_not_ascii_digits_is_ignored():
+    body = _part_with_length("\u00b2", b"abcdef")  # '²' is a digit to str.isdigit(), but not to int()
+    forms = parse_multipart(io.BytesIO(body), f"multipart/form-data; boundary={BOUNDARY}")
+    assert forms["f"].file.read() == b"abcdef"

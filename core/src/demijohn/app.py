@@ -19,7 +19,7 @@ from .errorpage import error_page
 from .httputil import BODYLESS_STATUSES
 from . import proxy
 from .plugins import JSONPlugin
-from .response import BaseResponse, HTTPError, HTTPResponse
+from .response import BaseResponse, HTTPError, HTTPResponse, fresh_response
 from .route import Route, makelist
 from .router import Router, path_limit, yieldroutes
 from .state import DebugFlag
@@ -371,7 +371,7 @@ class App:
 
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI entry point (``app(environ, start_response)`` does the same)."""
-        response = BaseResponse()
+        response = fresh_response()
         token = current.set((environ, response))
         try:
             out = self._materialize(self._handle(environ, response), response)

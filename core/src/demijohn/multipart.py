@@ -97,6 +97,14 @@ def parse_options_header(value: str) -> tuple[str, dict[str, str]]:
     return main.strip().lower(), options
 
 
+def _decode_line(line: bytes) -> str:
+    """A part header line as UTF-8, or as latin-1 if it is not UTF-8."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
 class FileUpload:
     """An uploaded file from a multipart form: ``request.files.avatar``.
 
@@ -186,6 +194,8 @@ class MultipartPart:
         self.headers, self.name, self.filename, self.charset = headers, name, filename, charset
         self.file: IO[bytes] = BytesIO()
         self.size = 0
+        declared = headers.get("Content-Length")  # read once, not per block written (*multipart*)
+        self._declared_size = int(declared) if declared is not None and declared.isascii() and declared.isdigit() else None
 
     @property
     def content_type(self) -> str | None:
@@ -316,11 +326,11 @@ class MultipartParser:
             self._read()
         headers = HeaderDict()
         last = ""
-        for raw_line in block.split(b"\r\n"):
-            try:
-                line = raw_line.decode("utf-8")
-            except UnicodeDecodeError:
-                line = raw_line.decode("latin-1")
+        try:  # the whole block at once; line by line only when it is not UTF-8 (*multipart*)
+            lines = block.decode("utf-8").split("\r\n")
+        except UnicodeDecodeError:
+            lines = [_decode_line(raw_line) for raw_line in block.split(b"\r\n")]
+        for line in lines:
             if line[:1] in (" ", "\t") and last:  # an obsolete folded continuation line
                 headers[last] = headers[last] + " " + line.strip()
                 continue
@@ -343,7 +353,10 @@ class MultipartParser:
         if "name" not in options:
             raise MultipartError(400, "Malformed multipart part: its Content-Disposition has no name.")
         part_type = headers.get("Content-Type")
-        charset = parse_options_header(part_type)[1].get("charset", self.charset) if part_type else self.charset
+        if part_type and ";" in part_type:  # without parameters it names no charset (*multipart*)
+            charset = parse_options_header(part_type)[1].get("charset", self.charset)
+        else:
+            charset = self.charset
         filename = options.get("filename")
         if filename and "\\" in filename:  # old Internet Explorer sends the whole Windows path: keep the name
             filename = filename[filename.rfind("\\") + 1:]
@@ -370,8 +383,8 @@ class MultipartParser:
         if not data:
             return
         part.size += len(data)
-        declared = part.headers.get("Content-Length")
-        if declared is not None and declared.isdigit() and part.size > int(declared):
+        declared = part._declared_size
+        if declared is not None and part.size > declared:
             raise MultipartError(400, f"Malformed multipart body: part {part.name!r} is longer than its "
                                  f"Content-Length of {declared} bytes.")
         if memory_left is not None and part.size > memory_left:

@@ -149,7 +149,9 @@ class JSONPlugin:
                     answer.content_type = "application/json"
                 raise
             if isinstance(result, types):
-                response.content_type = "application/json"
+                # A known-good value goes straight into the bound response's headers: no
+                # proxy property and no header check per request (*json*).
+                response._headers["Content-Type"] = ["application/json"]
                 return dumps(result)
             if isinstance(result, HTTPResponse) and isinstance(result.body, types):
                 result.body = dumps(result.body)

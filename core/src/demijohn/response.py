@@ -245,8 +245,11 @@ class BaseResponse:
         headers = self._headers
         out = [] if "Content-Type" in headers else [("Content-Type", self.default_content_type)]
         for name, values in headers.items():
-            for value in values:
-                out.append((name, value if value.isascii() else _wsgi_text(value)))
+            if len(values) == 1:  # the usual case: no inner loop (*hello*)
+                value = values[0]
+                out.append((name, value) if value.isascii() else (name, _wsgi_text(value)))
+            else:
+                out += [(name, value if value.isascii() else _wsgi_text(value)) for value in values]
         if self._status_code in NO_BODY_HEADER_STATUSES:
             out = [pair for pair in out if pair[0] not in _BODYLESS_HEADERS]
         if self._set_cookies:
@@ -334,6 +337,16 @@ class BaseResponse:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.status_line}>"
+
+
+def fresh_response() -> BaseResponse:
+    """The response each request starts with: ``BaseResponse()`` without running its
+    ``__init__`` (no arguments to read, no status to parse)."""
+    response: BaseResponse = object.__new__(BaseResponse)
+    # Every attribute set here, in __init__'s order: reads of class defaults are slower (*hello*).
+    response._cookies, response._headers, response.body = None, {}, ""
+    response._status_code, response._status_line = 200, "200 OK"
+    return response
 
 
 class HTTPResponse(BaseResponse, BottleException):

@@ -229,30 +229,33 @@ class Router:
         node = self._trees.get(method)
         if node is None:
             return None
-        best: tuple[int, re.Match[str], tuple[tuple[str, Callable[[str], Any]], ...], Route] | None = None
+        # The walk keeps the best match in locals, not a tuple per match (*dynamic*).
+        found: re.Match[str] | None = None
+        best_index = 0
+        best_converters: tuple[tuple[str, Callable[[str], Any]], ...] = ()
+        best_route: Route | None = None
         segments = path.split("/")
-        depth = 1
+        last, depth = len(segments), 1
         while True:
             for index, regex, converters, route in node.routes:
-                if best is not None and index > best[0]:
+                if found is not None and index > best_index:
                     break
-                found = regex.match(path)
-                if found is not None:
-                    best = (index, found, converters, route)
+                matched = regex.match(path)
+                if matched is not None:
+                    found, best_index, best_converters, best_route = matched, index, converters, route
                     break
-            if depth >= len(segments):
+            if depth >= last:
                 break
             child = node.children.get(segments[depth])
             if child is None:
                 break
             node, depth = child, depth + 1
-        if best is None:
+        if found is None or best_route is None:
             return None
-        _, found, converters, route = best
         args = found.groupdict()
-        for key, convert in converters:
+        for key, convert in best_converters:
             args[key] = convert(args[key])
-        return route, args
+        return best_route, args
 
     def match(self, environ: dict[str, Any]) -> tuple[Route, dict[str, Any]]:
         """Return ``(route, url_args)`` for the request, or raise an ``HTTPError``: 404 when
@@ -260,13 +263,17 @@ class Router:
         400 when a wildcard value does not convert (``<id:int>`` overflow, say)."""
         method = environ["REQUEST_METHOD"]
         path = environ["PATH_INFO"] or "/"
-        methods = ("HEAD", "GET", "ANY") if method == "HEAD" else (method, "ANY")
-        if self._has_proxy:
-            methods = ("PROXY", *methods)
-        static = self.static
         if len(path) > self.max_path:  # before any regex runs: bounds what a rule can cost
             raise HTTPError(414, f"The request path is {len(path)} characters long, over the limit of "
                                  f"{self.max_path} (app.config['request.max_path']).")
+        static = self.static
+        if not self._has_proxy:  # a static rule of the request's own method wins at once (*hello*)
+            table = static.get(method)
+            if table is not None and path in table:
+                return table[path], {}
+        methods = ("HEAD", "GET", "ANY") if method == "HEAD" else (method, "ANY")
+        if self._has_proxy:
+            methods = ("PROXY", *methods)
         try:
             for candidate in methods:  # Bottle's precedence: per method, static rules before dynamic ones
                 table = static.get(candidate)

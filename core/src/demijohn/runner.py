@@ -86,19 +86,22 @@ def run(app: Servable = None, server: str | type[ServerAdapter] | ServerAdapter 
     mode; ``quiet`` silences the banner and the server's log. Other keywords go to the server.
     While :func:`demijohn.load_app` imports a module, ``run()`` does nothing.
     """
-    from . import reloader as reloading  # only when serving: it starts threads and imports watchers
-
     if loading_app.get():
         return
     adapter = make_server(server, host, port, **server_options)
     adapter.quiet = adapter.quiet or quiet
     if adapter.binds_address:
         exit_if_taken(adapter.host, adapter.port, hint="run(port={port})")
-    if reloader and not reloading.is_child():
-        status = reloading.supervise(interval)
-    elif reloader:
-        status = reloading.serve_child(lambda: prepare_app(app, plugins, debug, config),
-                                       lambda target: serve(adapter, target), interval)
+    if reloader:
+        # Imported only here: with subprocess, tempfile and shutil it is ~10 ms of every
+        # start, and it starts threads (*coldstart*).
+        from . import reloader as reloading
+
+        if reloading.is_child():
+            status = reloading.serve_child(lambda: prepare_app(app, plugins, debug, config),
+                                           lambda target: serve(adapter, target), interval)
+        else:
+            status = reloading.supervise(interval)
     else:
         serve(adapter, prepare_app(app, plugins, debug, config))
         status = 0
