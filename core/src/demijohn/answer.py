@@ -21,11 +21,6 @@ RenderError = Callable[[HTTPError, BaseResponse], Any]
 InternalError = Callable[[dict[str, Any], BaseException], HTTPError]
 
 
-def _encode(text: str, response: BaseResponse) -> bytes:
-    """``text`` in the charset of the response's ``Content-Type``; UTF-8 when none is set."""
-    return text.encode(response.charset) if "Content-Type" in response._headers else text.encode()
-
-
 def materialize(result: Any, response: BaseResponse) -> bytes | None:
     """The whole body ``result`` stands for, as bytes, encoded as the app would send it;
     ``None`` when the body is not known yet or is not this function's to make.
@@ -38,13 +33,13 @@ def materialize(result: Any, response: BaseResponse) -> bytes | None:
     Call it after the plugins that shape results (``json``, ``template``) have run.
     """
     if type(result) is str:  # the common cases first (*hello*)
-        return _encode(result, response)
+        return response.encode_text(result)
     if type(result) is bytes:
         return result
     if not result:
         return b""
     if isinstance(result, str):  # subclasses of str and bytes
-        return _encode(str(result), response)
+        return response.encode_text(str(result))
     if isinstance(result, bytes):
         return bytes(result)
     if isinstance(result, (tuple, list)) and isinstance(result[0], (bytes, str)):
@@ -73,11 +68,10 @@ class Materializer:
 
     def __call__(self, result: Any, response: BaseResponse) -> Iterable[bytes]:
         """The WSGI body for ``result``; errors become the app's error pages."""
-        data = materialize(result, response)
+        data = response.encode_text(result) if type(result) is str else materialize(result, response)  # *hello*
         if data is None:
             return self._other(result, response)
-        if "Content-Length" not in response._headers:
-            response._headers["Content-Length"] = [str(len(data))]
+        response.default_content_length(len(data))
         return [data] if data else []
 
     def _other(self, result: Any, response: BaseResponse) -> Iterable[bytes]:

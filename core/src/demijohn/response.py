@@ -141,6 +141,15 @@ class BaseResponse:
             copy._set_cookies = dict(self._set_cookies)
         return copy
 
+    def encode_text(self, text: str) -> bytes:
+        """``text`` in the charset of this response's ``Content-Type`` (UTF-8 when none is set)."""
+        return text.encode(self.charset) if "Content-Type" in self._headers else text.encode()
+
+    def default_content_length(self, length: int) -> None:
+        """Set ``Content-Length`` to ``length`` unless the answer already carries one."""
+        if "Content-Length" not in self._headers:
+            self._headers["Content-Length"] = [str(length)]
+
     def has_headers(self) -> bool:
         """Whether any header or cookie has been set on this response."""
         return bool(self._headers or self._cookies or self._set_cookies)
