@@ -20,7 +20,7 @@ from .response import BaseResponse
 current: ContextVar[tuple[dict[str, Any], BaseResponse]] = ContextVar("demijohn.current")
 
 
-def _current() -> tuple[dict[str, Any], BaseResponse]:
+def bound_pair() -> tuple[dict[str, Any], BaseResponse]:
     """The bound pair; outside a request, in the main thread, a fresh empty one bound now.
 
     The rule (as Bottle, which binds an empty request at import in the main thread): in the
@@ -54,12 +54,12 @@ class LocalRequest(BaseRequest):
 
     @property
     def environ(self) -> dict[str, Any]:
-        """The WSGI environ of the request being answered (outside a request, see :func:`_current`).
+        """The WSGI environ of the request being answered (outside a request, see :func:`bound_pair`).
         Assigning it binds a new request, like :meth:`bind`."""
         try:
             return current.get()[0]
         except LookupError:
-            return _current()[0]
+            return bound_pair()[0]
 
     @environ.setter
     def environ(self, environ: dict[str, Any]) -> None:
@@ -84,10 +84,10 @@ class _ResponseAttribute:
     def __get__(self, obj: Any, cls: Any) -> Any:
         if obj is None:
             return self
-        return getattr(_current()[1], self.name)
+        return getattr(bound_pair()[1], self.name)
 
     def __set__(self, obj: Any, value: Any) -> None:
-        setattr(_current()[1], self.name, value)
+        setattr(bound_pair()[1], self.name, value)
 
 
 class LocalResponse(BaseResponse):
@@ -108,23 +108,23 @@ class LocalResponse(BaseResponse):
     @property
     def status(self) -> str:
         """The status line of the current response; set it with an int or a full line."""
-        return _current()[1].status
+        return bound_pair()[1].status
 
     @status.setter
     def status(self, status: int | str) -> None:
-        _current()[1].status = status
+        bound_pair()[1].status = status
 
     def set_header(self, name: str, value: Any) -> None:
         """Set header ``name`` on the current response, replacing previous values."""
-        _current()[1].set_header(name, value)
+        bound_pair()[1].set_header(name, value)
 
     def add_header(self, name: str, value: Any) -> None:
         """Add a value to header ``name`` of the current response."""
-        _current()[1].add_header(name, value)
+        bound_pair()[1].add_header(name, value)
 
     def set_cookie(self, name: str, value: Any, secret: str | bytes | None = None, **options: Any) -> None:
         """Send a cookie with the current response (see :meth:`BaseResponse.set_cookie`)."""
-        _current()[1].set_cookie(name, value, secret, **options)
+        bound_pair()[1].set_cookie(name, value, secret, **options)
 
     def bind(self, body: Any = "", status: int | str | None = None, headers: Any = None, **more_headers: Any) -> None:
         """Bind a fresh response in the current context (kept for Bottle compatibility)."""
@@ -138,4 +138,4 @@ class LocalResponse(BaseResponse):
 request = LocalRequest()
 response = LocalResponse()
 
-__all__ = ["LocalRequest", "LocalResponse", "request", "response"]
+__all__ = ["LocalRequest", "LocalResponse", "request", "response", "bound_pair"]

@@ -17,7 +17,7 @@ import json
 from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Protocol, runtime_checkable
 
 from . import environ_keys
-from .context import _current, response
+from .context import bound_pair, response
 from .errors import PluginError
 from .response import HTTPResponse
 
@@ -103,15 +103,15 @@ class RequestSlot:
 
     def set(self, value: Any) -> None:
         """Publish ``value`` as ``request.<name>`` for the current request."""
-        _current()[0][self.key] = value
+        bound_pair()[0][self.key] = value
 
     def get(self, default: Any = None) -> Any:
         """The current request's value, or ``default`` when none was set."""
-        return _current()[0].get(self.key, default)
+        return bound_pair()[0].get(self.key, default)
 
     def clear(self) -> None:
         """Remove the value from the current request (nothing happens when there is none)."""
-        _current()[0].pop(self.key, None)
+        bound_pair()[0].pop(self.key, None)
 
     def __repr__(self) -> str:
         return f"RequestSlot({self.name!r})"
