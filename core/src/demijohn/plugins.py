@@ -31,7 +31,7 @@ class Plugin(Protocol):
     """What an api-2 plugin provides. Only ``apply`` is required; ``name``, ``api``,
     ``setup`` and ``close`` are optional (see the module docstring)."""
 
-    def apply(self, callback: Callable[..., Any], route: Route) -> Callable[..., Any]:
+    def apply(self, callback: Callable[..., object], route: Route) -> Callable[..., object]:
         """Return ``callback`` wrapped for ``route``, or unchanged if the plugin does not
         concern the route. Called once per route per reset, never per request."""
         ...
