@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import http.client
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,10 +21,20 @@ STOP_TIMEOUT = 15.0
 
 
 def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (bind port 0, read it, release it)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A TCP port free on 127.0.0.1 right now, from this test run's own block of 1,000 ports
+    below the kernel's ephemeral range: the py310-py313 envs run at once, and a port the
+    kernel handed out (bind to port 0) could be handed to another run before our server
+    binds it, so that run's server would answer in ours' place."""
+    run = os.environ.get("TOX_ENV_NAME") or str(os.getpid())
+    block = 20000 + 1000 * (zlib.crc32(run.encode()) % 12)
+    for port in random.sample(range(block, block + 1000), 1000):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {block}-{block + 999} on 127.0.0.1")
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, step: float = 0.05) -> Any:

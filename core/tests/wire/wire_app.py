@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,12 @@ app = App()
 @app.get("/")
 def index() -> str:
     return "ok"
+
+
+@app.get("/process-group")
+def process_group() -> str:
+    """The server's process group: the harness checks the port it talks to is its own server's."""
+    return str(os.getpgrp())
 
 
 @app.get("/cookie")

@@ -42,11 +42,23 @@ class WireServer:
     """``wire_app`` served by one adapter; ``stop()`` ends it (and its workers)."""
 
     def __init__(self, adapter: str, log_dir: Path) -> None:
-        self.adapter, self.port = adapter, free_port()
-        options = json.dumps(SHORT_TIMEOUTS[adapter])
-        self.served = Served([str(HERE / "wire_serve.py"), adapter, str(self.port), options], cwd=HERE,
-                             env=child_env(HERE), log_dir=log_dir)
-        self.served.wait_serving(("127.0.0.1", self.port))
+        self.adapter = adapter
+        for _ in range(3):
+            self.port = free_port()
+            options = json.dumps(SHORT_TIMEOUTS[adapter])
+            self.served = Served([str(HERE / "wire_serve.py"), adapter, str(self.port), options], cwd=HERE,
+                                 env=child_env(HERE), log_dir=log_dir)
+            self.served.wait_serving(("127.0.0.1", self.port))
+            if self._answers_from_own_process():
+                return
+            # Another test run (the py310-py313 envs run at once) took the port between
+            # free_port() and this server's bind, and answered for it: try another port.
+            self.served.stop()
+        pytest.fail(f"{adapter}: three ports in a row were taken by another server before ours bound them")
+
+    def _answers_from_own_process(self) -> bool:
+        wire = get(self.port, "/process-group")
+        return wire.status == 200 and wire.body == str(self.served.process.pid).encode()
 
     def stop(self) -> None:
         self.served.stop()
