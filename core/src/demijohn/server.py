@@ -194,11 +194,14 @@ class GunicornServer(ServerAdapter):
 
     The default worker is not gunicorn's (one synchronous worker, which 50 slow clients
     stop) but its threaded worker with 64 threads and a read timeout of ``timeout`` seconds
-    per connection (:mod:`demijohn.gunicorn_worker`); see :attr:`defaults`."""
+    per connection (:mod:`demijohn.gunicorn_worker`); and workers get 10 s, not gunicorn's
+    30, to finish on Ctrl-C or a restart before they are killed (a thread waiting on an open
+    connection kept Ctrl-C from stopping the server for half a minute); see :attr:`defaults`."""
 
     package = "gunicorn"
     #: Settings used unless given.
-    defaults: dict[str, Any] = {"worker_class": "demijohn.gunicorn_worker.ThreadWorker", "threads": 64}
+    defaults: dict[str, Any] = {"worker_class": "demijohn.gunicorn_worker.ThreadWorker", "threads": 64,
+                                "graceful_timeout": 10}
 
     def run(self, handler: WSGIApplication) -> None:
         """Serve until interrupted; the workers stop with the master."""
