@@ -1,7 +1,9 @@
 """Fixtures shared by the core's test modules."""
 
 import pytest
+from demijohn import App
 from demijohn.templates import clear_templates
+from demijohn.testing import Client
 
 
 @pytest.fixture
@@ -10,3 +12,15 @@ def fresh_templates():
     clear_templates()
     yield
     clear_templates()
+
+
+@pytest.fixture
+def app():
+    """A fresh app (test modules with an ``app`` fixture of their own override this one)."""
+    return App()
+
+
+@pytest.fixture
+def client(app):
+    """The test client of the ``app`` fixture."""
+    return Client(app)

@@ -9,16 +9,6 @@ from demijohn import App, HTTPResponse, abort, redirect, request, response
 from demijohn.testing import Client
 
 
-@pytest.fixture
-def app():
-    return App()
-
-
-@pytest.fixture
-def client(app):
-    return Client(app)
-
-
 def test_bottle_hello_world_runs_with_demijohn_imported_as_bottle(tmp_path, monkeypatch):
     module = tmp_path / "hello_bottle.py"
     module.write_text(textwrap.dedent("""

@@ -2,19 +2,7 @@
 
 import io
 
-import pytest
-from demijohn import App, BaseRequest, request, response
-from demijohn.testing import Client
-
-
-@pytest.fixture
-def app():
-    return App()
-
-
-@pytest.fixture
-def client(app):
-    return Client(app)
+from demijohn import BaseRequest, request, response
 
 
 def environ(**values):

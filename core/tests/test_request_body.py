@@ -3,19 +3,8 @@
 import io
 
 import pytest
-from demijohn import App, BaseRequest, request
+from demijohn import BaseRequest, request
 from demijohn.datastructures import ConfigDict
-from demijohn.testing import Client
-
-
-@pytest.fixture
-def app():
-    return App()
-
-
-@pytest.fixture
-def client(app):
-    return Client(app)
 
 
 class Unreadable(io.RawIOBase):
