@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 START_TIMEOUT = 20.0
-STOP_TIMEOUT = 15.0
+STOP_TIMEOUT = 30.0  # granian and gunicorn may wait out a graceful period on a loaded machine
 
 
 def free_port() -> int:
